@@ -1,0 +1,81 @@
+import { createAuditHook, createAuditQueries } from '../audit/audit';
+import { createCommentsService } from '../comments/comments-service';
+import { systemClock, type Clock } from '../common/time';
+import { openDatabase, type SqliteDb } from '../database/open';
+import { createStatementCache } from '../database/statements';
+import { createEmployeesService } from '../employees/employees-service';
+import { Writer } from '../mutations/writer';
+import type { CommitListener } from '../mutations/types';
+import { createNotificationRulesHook } from '../notifications/rules';
+import { createNotificationsService } from '../notifications/notifications-service';
+import { createProjectsService } from '../projects/projects-service';
+import { createTasksService } from '../tasks/tasks-service';
+import { Session } from '../users/session';
+import { createUsersService } from '../users/users-service';
+import { createDemoSeeder } from '../demo/seed-demo';
+import type { ServiceContext } from './context';
+
+export interface CoreOptions {
+  /** The replica's SQLite file, or `:memory:`. */
+  dbFile: string;
+  clock?: Clock;
+}
+
+/**
+ * Opens the local replica and wires the domain services around one write path. The Electron main
+ * process, the CLI and the tests all start here.
+ */
+export function openCore(options: CoreOptions) {
+  const db: SqliteDb = openDatabase({ file: options.dbFile });
+  const statements = createStatementCache(db);
+  const session = new Session(statements);
+  const clock = options.clock ?? systemClock;
+  const writer = new Writer(db, { clock, actor: () => session.currentUserId });
+  writer.addHook(createAuditHook(db));
+  writer.addHook(createNotificationRulesHook());
+
+  const ctx: ServiceContext = { db, statements, writer, clock, session };
+  const audit = createAuditQueries(db);
+  const users = createUsersService(ctx);
+  const employees = createEmployeesService(ctx);
+  const projects = createProjectsService(ctx);
+  const comments = createCommentsService(ctx, { users });
+  const currentEmployeeId = () => {
+    const userId = session.currentUserId;
+    return userId ? (employees.forUser(userId)?.id ?? null) : null;
+  };
+  const tasks = createTasksService(ctx, { comments: () => comments, audit, currentEmployeeId });
+  const notifications = createNotificationsService(ctx);
+
+  const core = {
+    dbFile: options.dbFile,
+    db,
+    writer,
+    session,
+    clock,
+    audit,
+    users,
+    employees,
+    projects,
+    tasks,
+    comments,
+    notifications,
+    currentEmployeeId,
+    /** Listen to every committed batch of changes (for UI refresh, OS notifications, sync). */
+    onChanges(listener: CommitListener): () => void {
+      return writer.onCommit(listener);
+    },
+    /** True when the replica holds no work yet (first launch). */
+    isEmpty(): boolean {
+      const row = statements.get('SELECT EXISTS (SELECT 1 FROM tasks) OR EXISTS (SELECT 1 FROM projects) OR EXISTS (SELECT 1 FROM employees) AS any').get() as { any: number };
+      return row.any === 0;
+    },
+    close(): void {
+      if (db.open) db.close();
+    },
+  };
+  const demo = createDemoSeeder(core);
+  return Object.assign(core, { demo });
+}
+
+export type Core = ReturnType<typeof openCore>;

@@ -1,0 +1,307 @@
+import {
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  date,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { PROJECT_STATUSES, TASK_PRIORITIES, TASK_STATUSES, USER_ROLES, NOTIFICATION_TYPES, MEMORY_CONTENT_TYPES } from '../../../shared/enums';
+
+/**
+ * The central database's schema (PostgreSQL), the twin of `sqlite.ts`: same tables, same columns.
+ * Here the seed's enums are real enum types, keys are `uuid`, times are `timestamptz`.
+ */
+
+export const projectStatus = pgEnum('project_status', PROJECT_STATUSES);
+export const taskStatus = pgEnum('task_status', TASK_STATUSES);
+export const taskPriority = pgEnum('task_priority', TASK_PRIORITIES);
+export const userRole = pgEnum('user_role', USER_ROLES);
+export const notificationType = pgEnum('notification_type', NOTIFICATION_TYPES);
+export const memoryContentType = pgEnum('memory_content_type', MEMORY_CONTENT_TYPES);
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+const updatedAt = () => ts('updated_at').notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey(),
+    crmUserId: integer('crm_user_id'),
+    username: text('username').notNull(),
+    email: text('email').notNull(),
+    fullName: text('full_name').notNull(),
+    role: userRole('role').notNull().default('member'),
+    isActive: boolean('is_active').notNull().default(true),
+    preferences: jsonb('preferences').notNull().default({}),
+    aiSettings: jsonb('ai_settings').notNull().default({}),
+    lastLogin: ts('last_login'),
+    lastActivity: ts('last_activity'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('idx_users_username').on(t.username),
+    index('idx_users_email').on(t.email),
+    uniqueIndex('idx_users_crm_user_id').on(t.crmUserId),
+  ],
+);
+
+export const employees = pgTable(
+  'employees',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    crmEmployeeId: integer('crm_employee_id'),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    department: text('department'),
+    position: text('position'),
+    managerId: uuid('manager_id').references((): AnyPgColumn => employees.id, { onDelete: 'set null' }),
+    hireDate: date('hire_date', { mode: 'string' }),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('idx_employees_manager_id').on(t.managerId),
+    index('idx_employees_user_id').on(t.userId),
+    index('idx_employees_email').on(t.email),
+    index('idx_employees_department').on(t.department),
+    uniqueIndex('idx_employees_crm_employee_id').on(t.crmEmployeeId),
+  ],
+);
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: uuid('id').primaryKey(),
+    crmProjectId: integer('crm_project_id'),
+    name: text('name').notNull(),
+    description: text('description'),
+    status: projectStatus('status').notNull().default('todo'),
+    startDate: date('start_date', { mode: 'string' }),
+    endDate: date('end_date', { mode: 'string' }),
+    deadline: date('deadline', { mode: 'string' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('idx_projects_status').on(t.status),
+    index('idx_projects_deadline').on(t.deadline),
+    uniqueIndex('idx_projects_crm_project_id').on(t.crmProjectId),
+  ],
+);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey(),
+    crmTaskId: integer('crm_task_id'),
+    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    description: text('description'),
+    status: taskStatus('status').notNull().default('todo'),
+    priority: taskPriority('priority').notNull().default('medium'),
+    assignedTo: uuid('assigned_to').references(() => employees.id, { onDelete: 'set null' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    startTime: ts('start_time'),
+    endTime: ts('end_time'),
+    dueDate: date('due_date', { mode: 'string' }),
+    estimatedHours: doublePrecision('estimated_hours'),
+    actualHours: doublePrecision('actual_hours'),
+    completedAt: ts('completed_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('idx_tasks_project_id').on(t.projectId),
+    index('idx_tasks_assigned_to').on(t.assignedTo),
+    index('idx_tasks_status').on(t.status),
+    index('idx_tasks_priority').on(t.priority),
+    index('idx_tasks_due_date').on(t.dueDate),
+    index('idx_tasks_project_status').on(t.projectId, t.status),
+    index('idx_tasks_assigned_status').on(t.assignedTo, t.status),
+    uniqueIndex('idx_tasks_crm_task_id').on(t.crmTaskId),
+    check('tasks_hours_check', sql`coalesce(${t.estimatedHours}, 0) >= 0 AND coalesce(${t.actualHours}, 0) >= 0`),
+  ],
+);
+
+export const comments = pgTable(
+  'comments',
+  {
+    id: uuid('id').primaryKey(),
+    crmCommentId: integer('crm_comment_id'),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    authorName: text('author_name').notNull(),
+    content: text('content').notNull(),
+    commentOrder: integer('comment_order').notNull(),
+    isEdited: boolean('is_edited').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('idx_comments_task_id').on(t.taskId, t.commentOrder),
+    index('idx_comments_user_id').on(t.userId),
+    uniqueIndex('idx_comments_crm_comment_id').on(t.crmCommentId),
+  ],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: notificationType('type').notNull(),
+    title: text('title').notNull(),
+    message: text('message').notNull(),
+    read: boolean('read').notNull().default(false),
+    readAt: ts('read_at'),
+    actionUrl: text('action_url'),
+    metadata: jsonb('metadata').notNull().default({}),
+    taskId: uuid('task_id').references(() => tasks.id, { onDelete: 'set null' }),
+    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('idx_notifications_user_read').on(t.userId, t.read, t.createdAt),
+    index('idx_notifications_task_id').on(t.taskId),
+    index('idx_notifications_created_at').on(t.createdAt),
+  ],
+);
+
+export const memoryEmbeddings = pgTable(
+  'memory_embeddings',
+  {
+    id: uuid('id').primaryKey(),
+    content: text('content').notNull(),
+    contentType: memoryContentType('content_type').notNull(),
+    sourceTable: text('source_table'),
+    sourceId: uuid('source_id'),
+    keywords: jsonb('keywords').notNull().default([]),
+    summary: text('summary'),
+    accessCount: integer('access_count').notNull().default(0),
+    lastAccessed: ts('last_accessed'),
+    similarityThreshold: doublePrecision('similarity_threshold').notNull().default(0.7),
+    embeddingModel: text('embedding_model'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('idx_memory_source').on(t.sourceTable, t.sourceId),
+    index('idx_memory_content_type').on(t.contentType),
+    index('idx_memory_model').on(t.embeddingModel),
+  ],
+);
+
+export const conversationHistory = pgTable(
+  'conversation_history',
+  {
+    id: uuid('id').primaryKey(),
+    sessionId: text('session_id').notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    query: text('query').notNull(),
+    response: text('response'),
+    queryType: text('query_type'),
+    responseTimeMs: integer('response_time_ms'),
+    dataSources: jsonb('data_sources').notNull().default([]),
+    confidenceScore: doublePrecision('confidence_score'),
+    userRating: integer('user_rating'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('idx_conversation_session').on(t.sessionId, t.createdAt),
+    index('idx_conversation_user').on(t.userId),
+    index('idx_conversation_created_at').on(t.createdAt),
+  ],
+);
+
+export const promptTemplates = pgTable(
+  'prompt_templates',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    description: text('description'),
+    template: text('template').notNull(),
+    category: text('category'),
+    variables: jsonb('variables').notNull().default([]),
+    usageCount: integer('usage_count').notNull().default(0),
+    successRate: doublePrecision('success_rate'),
+    lastUsed: ts('last_used'),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('idx_prompt_templates_name').on(t.name), index('idx_prompt_templates_category').on(t.category)],
+);
+
+export const aiActions = pgTable(
+  'ai_actions',
+  {
+    id: uuid('id').primaryKey(),
+    conversationId: uuid('conversation_id').references(() => conversationHistory.id, { onDelete: 'set null' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    prompt: text('prompt').notNull(),
+    actionType: text('action_type').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    actionData: jsonb('action_data').notNull().default({}),
+    status: text('status').notNull().default('pending'),
+    confirmedBy: uuid('confirmed_by').references(() => users.id, { onDelete: 'set null' }),
+    confirmedAt: ts('confirmed_at'),
+    executed: boolean('executed').notNull().default(false),
+    result: jsonb('result'),
+    executedAt: ts('executed_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('idx_ai_actions_user').on(t.userId),
+    index('idx_ai_actions_status').on(t.status, t.createdAt),
+    index('idx_ai_actions_target').on(t.targetType, t.targetId),
+    check('ai_actions_status_check', sql`${t.status} IN ('pending', 'rejected', 'executed', 'failed')`),
+  ],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey(),
+    entityTable: text('entity_table').notNull(),
+    entityId: text('entity_id').notNull(),
+    action: text('action').notNull(),
+    changes: jsonb('changes').notNull(),
+    actorId: uuid('actor_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('idx_audit_entity').on(t.entityTable, t.entityId, t.createdAt), index('idx_audit_created_at').on(t.createdAt)],
+);
+
+export const seedTables = {
+  users,
+  employees,
+  projects,
+  tasks,
+  comments,
+  notifications,
+  memoryEmbeddings,
+  conversationHistory,
+  promptTemplates,
+  aiActions,
+};

@@ -1,0 +1,208 @@
+import type { Task, TaskDetail, TaskListItem } from '../../shared/entities';
+import { idSchema } from '../../shared/entities';
+import { taskCreateInput, taskListFilter, taskUpdateInput, type TaskListFilter } from '../../shared/inputs';
+import type { AuditEntry } from '../../shared/entities';
+import { AppError, notFound, parseInput } from '../common/errors';
+import { newId } from '../common/ids';
+import { likePattern, num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
+import type { ServiceContext } from '../app/context';
+import type { Row, SqlValue } from '../mutations/types';
+import type { CommentsService } from '../comments/comments-service';
+import type { createAuditQueries } from '../audit/audit';
+
+export function toTask(r: Row): Task {
+  return {
+    id: str(r.id),
+    crmTaskId: numOrNull(r.crm_task_id),
+    projectId: strOrNull(r.project_id),
+    title: str(r.title),
+    description: strOrNull(r.description),
+    status: str(r.status) as Task['status'],
+    priority: str(r.priority) as Task['priority'],
+    assignedTo: strOrNull(r.assigned_to),
+    createdBy: strOrNull(r.created_by),
+    startTime: strOrNull(r.start_time),
+    endTime: strOrNull(r.end_time),
+    dueDate: strOrNull(r.due_date),
+    estimatedHours: numOrNull(r.estimated_hours),
+    actualHours: numOrNull(r.actual_hours),
+    completedAt: strOrNull(r.completed_at),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+  };
+}
+
+function toListItem(r: Row): TaskListItem {
+  return { ...toTask(r), projectName: strOrNull(r.project_name), assigneeName: strOrNull(r.assignee_name), commentCount: num(r.comment_count) };
+}
+
+const LIST_SELECT = `SELECT t.*, p.name AS project_name, e.name AS assignee_name,
+    (SELECT count(*) FROM comments c WHERE c.task_id = t.id) AS comment_count
+  FROM tasks t
+  LEFT JOIN projects p ON p.id = t.project_id
+  LEFT JOIN employees e ON e.id = t.assigned_to`;
+
+const LIST_ORDER = `ORDER BY t.status = 'done',
+    CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
+    t.due_date IS NULL, t.due_date, t.created_at DESC, t.id`;
+
+const FIELD_COLUMNS = {
+  title: 'title',
+  description: 'description',
+  projectId: 'project_id',
+  status: 'status',
+  priority: 'priority',
+  assignedTo: 'assigned_to',
+  dueDate: 'due_date',
+  startTime: 'start_time',
+  endTime: 'end_time',
+  estimatedHours: 'estimated_hours',
+  actualHours: 'actual_hours',
+} as const;
+
+export interface TasksDeps {
+  comments: () => CommentsService;
+  audit: ReturnType<typeof createAuditQueries>;
+  currentEmployeeId: () => string | null;
+}
+
+export function createTasksService(ctx: ServiceContext, deps: TasksDeps) {
+  const { writer, statements, session } = ctx;
+
+  const getRow = (id: string): Task => {
+    const row = writer.get('tasks', id);
+    if (!row) throw notFound('Task', id);
+    return toTask(row);
+  };
+
+  const assertReferences = (projectId: string | null | undefined, assignedTo: string | null | undefined) => {
+    if (projectId && !writer.get('projects', projectId)) throw notFound('Project', projectId);
+    if (assignedTo) {
+      const employee = writer.get('employees', assignedTo);
+      if (!employee) throw notFound('Employee', assignedTo);
+      if (!employee.is_active) throw new AppError('VALIDATION', `${String(employee.name)} is deactivated and cannot be assigned tasks`, [{ path: 'assignedTo', message: 'is deactivated' }]);
+    }
+  };
+
+  const assertTimeOrder = (start: string | null | undefined, end: string | null | undefined) => {
+    if (start && end && Date.parse(end) < Date.parse(start)) {
+      throw new AppError('VALIDATION', 'The end time is before the start time', [{ path: 'endTime', message: 'is before the start time' }]);
+    }
+  };
+
+  function list(raw: unknown = {}): TaskListItem[] {
+    const filter: TaskListFilter = parseInput(taskListFilter, raw ?? {}, 'task filter');
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const anyOf = (column: string, value: string | string[] | undefined) => {
+      if (value === undefined) return;
+      const values = Array.isArray(value) ? value : [value];
+      if (values.length === 0) return;
+      where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+      params.push(...values);
+    };
+    if (filter.projectId) (where.push('t.project_id = ?'), params.push(filter.projectId));
+    anyOf('t.status', filter.status);
+    anyOf('t.priority', filter.priority);
+    if (filter.assignedTo) (where.push('t.assigned_to = ?'), params.push(filter.assignedTo));
+    if (filter.mine) {
+      const me = deps.currentEmployeeId();
+      if (!me) return [];
+      where.push('t.assigned_to = ?');
+      params.push(me);
+    }
+    if (filter.dueBefore) (where.push('t.due_date IS NOT NULL AND t.due_date < ?'), params.push(filter.dueBefore));
+    const text = filter.text?.trim();
+    if (text) {
+      where.push("(t.title LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\' OR e.name LIKE ? ESCAPE '\\')");
+      const pattern = likePattern(text);
+      params.push(pattern, pattern, pattern, pattern);
+    }
+    const sql = `${LIST_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${LIST_ORDER} LIMIT ? OFFSET ?`;
+    params.push(filter.limit ?? 500, filter.offset ?? 0);
+    return (statements.get(sql).all(...params) as Row[]).map(toListItem);
+  }
+
+  return {
+    getRow,
+    list,
+
+    get(rawId: unknown): TaskDetail {
+      const id = parseInput(idSchema, rawId, 'task id');
+      const row = statements.get(`${LIST_SELECT} WHERE t.id = ?`).get(id) as Row | undefined;
+      if (!row) throw notFound('Task', id);
+      return { ...toListItem(row), comments: deps.comments().list({ taskId: id }) };
+    },
+
+    history(rawId: unknown): AuditEntry[] {
+      const id = parseInput(idSchema, rawId, 'task id');
+      return deps.audit.history('tasks', id);
+    },
+
+    create(raw: unknown): Task {
+      const input = parseInput(taskCreateInput, raw);
+      return writer.transaction(() => {
+        assertReferences(input.projectId, input.assignedTo);
+        assertTimeOrder(input.startTime, input.endTime);
+        const now = writer.now;
+        const status = input.status ?? 'todo';
+        const row = writer.insert('tasks', {
+          id: newId(),
+          crm_task_id: null,
+          project_id: input.projectId ?? null,
+          title: input.title,
+          description: input.description ?? null,
+          status,
+          priority: input.priority ?? 'medium',
+          assigned_to: input.assignedTo ?? null,
+          created_by: session.currentUserId,
+          start_time: input.startTime ?? null,
+          end_time: input.endTime ?? null,
+          due_date: input.dueDate ?? null,
+          estimated_hours: input.estimatedHours ?? null,
+          actual_hours: input.actualHours ?? null,
+          completed_at: status === 'done' ? now : null,
+          created_at: now,
+          updated_at: now,
+        });
+        return toTask(row);
+      });
+    },
+
+    /** Changes any subset of a task's fields; completing stamps completed_at, reopening clears it. */
+    update(raw: unknown): Task {
+      const input = parseInput(taskUpdateInput, raw);
+      return writer.transaction(() => {
+        const current = getRow(input.id);
+        assertReferences(input.projectId, input.assignedTo);
+        assertTimeOrder(input.startTime === undefined ? current.startTime : input.startTime, input.endTime === undefined ? current.endTime : input.endTime);
+        const patch = patchFrom(input, FIELD_COLUMNS);
+        if (input.status && input.status !== current.status) {
+          if (input.status === 'done') patch.completed_at = writer.now;
+          else if (current.status === 'done') patch.completed_at = null;
+        }
+        const change = writer.update('tasks', input.id, patch);
+        return change?.after ? toTask(change.after) : current;
+      });
+    },
+
+    delete(rawId: unknown): { id: string } {
+      const id = parseInput(idSchema, rawId, 'task id');
+      writer.transaction(() => {
+        // Comments go through the write path too (not only via ON DELETE CASCADE) so that every
+        // removed row is seen by the hooks: audit, outbox, memory.
+        for (const { id: commentId } of statements.get('SELECT id FROM comments WHERE task_id = ?').all(id) as { id: string }[]) {
+          writer.delete('comments', commentId);
+        }
+        writer.delete('tasks', id);
+      });
+      return { id };
+    },
+
+    count(): number {
+      return num((statements.get('SELECT count(*) AS n FROM tasks').get() as Row).n);
+    },
+  };
+}
+
+export type TasksService = ReturnType<typeof createTasksService>;

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import {
+  auditEntrySchema,
+  commentSchema,
+  employeeNodeSchema,
+  employeeSchema,
+  idSchema,
+  notificationSchema,
+  projectSchema,
+  projectSummarySchema,
+  taskDetailSchema,
+  taskListItemSchema,
+  taskSchema,
+  userSchema,
+} from '../entities';
+import {
+  commentAddInput,
+  commentEditInput,
+  employeeCreateInput,
+  employeeUpdateInput,
+  notificationListFilter,
+  projectCreateInput,
+  projectStatusInput,
+  projectUpdateInput,
+  taskCreateInput,
+  taskListFilter,
+  taskUpdateInput,
+  userUpdateInput,
+} from '../inputs';
+import { channel, event } from './define';
+
+export type { ChannelContract, EventContract } from './define';
+
+const none = z.undefined();
+const byId = z.strictObject({ id: idSchema });
+
+export const appInfoSchema = z.object({
+  version: z.string(),
+  databasePath: z.string(),
+  currentUser: userSchema.nullable(),
+  currentEmployeeId: idSchema.nullable(),
+  isEmpty: z.boolean(),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+/**
+ * Every request channel between the renderer and main. The preload's allow-list, the renderer's
+ * typed client and the main-process handler registry are all derived from this object, so a
+ * channel cannot exist on one side only.
+ */
+export const channels = {
+  'app.info': channel(none, appInfoSchema),
+  'app.seedDemo': channel(none, z.object({ employees: z.number(), projects: z.number(), tasks: z.number() })),
+
+  'projects.list': channel(none, z.array(projectSummarySchema)),
+  'projects.get': channel(byId, projectSummarySchema),
+  'projects.create': channel(projectCreateInput, projectSchema),
+  'projects.update': channel(projectUpdateInput, projectSchema),
+  'projects.setStatus': channel(projectStatusInput, projectSchema),
+
+  'tasks.list': channel(taskListFilter, z.array(taskListItemSchema)),
+  'tasks.get': channel(byId, taskDetailSchema),
+  'tasks.create': channel(taskCreateInput, taskSchema),
+  'tasks.update': channel(taskUpdateInput, taskSchema),
+  'tasks.delete': channel(byId, z.object({ id: idSchema })),
+  'tasks.history': channel(byId, z.array(auditEntrySchema)),
+
+  'comments.list': channel(z.strictObject({ taskId: idSchema }), z.array(commentSchema)),
+  'comments.add': channel(commentAddInput, commentSchema),
+  'comments.edit': channel(commentEditInput, commentSchema),
+  'comments.delete': channel(byId, z.object({ id: idSchema })),
+
+  'employees.list': channel(none, z.array(employeeNodeSchema)),
+  'employees.create': channel(employeeCreateInput, employeeSchema),
+  'employees.update': channel(employeeUpdateInput, employeeSchema),
+  'employees.deactivate': channel(byId, employeeSchema),
+  'employees.chain': channel(byId, z.array(employeeSchema)),
+  'employees.reports': channel(byId, z.array(employeeSchema)),
+
+  'users.list': channel(none, z.array(userSchema)),
+  'users.update': channel(userUpdateInput, userSchema),
+
+  'notifications.list': channel(notificationListFilter, z.array(notificationSchema)),
+  'notifications.unreadCount': channel(none, z.number().int()),
+  'notifications.markRead': channel(byId, notificationSchema),
+  'notifications.markAllRead': channel(none, z.object({ updated: z.number().int() })),
+} as const;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type ChannelInput<C extends ChannelName> = z.input<Channels[C]['input']>;
+export type ChannelOutput<C extends ChannelName> = z.output<Channels[C]['output']>;
+
+export const dataChangedSchema = z.object({
+  /** Which entity tables changed, so views refetch only what they show. */
+  tables: z.array(z.string()),
+});
+
+/** Main → renderer events. */
+export const events = {
+  'data.changed': event(dataChangedSchema),
+  'notifications.new': event(notificationSchema),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]['payload']>;
+
+export const channelNames = Object.keys(channels) as ChannelName[];
+export const eventNames = Object.keys(events) as EventName[];
