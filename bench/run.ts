@@ -1,0 +1,26 @@
+import { printResult, type Benchmark } from './harness';
+import { localWrite } from './local-write';
+
+/** Every benchmark, by name. `npm run bench -- <name> [--quick]`; no name runs them all. */
+const BENCHMARKS: Benchmark[] = [localWrite];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const names = args.filter((a) => !a.startsWith('--'));
+  const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
+  if (unknown.length > 0) {
+    console.error(`error: unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+    process.exit(1);
+  }
+  const selected = names.length > 0 ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
+  for (const bench of selected) {
+    console.log(`\n# ${bench.name}: ${bench.description}${quick ? ' (quick)' : ''}`);
+    printResult(await bench.run({ quick }));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
