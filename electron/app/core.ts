@@ -14,6 +14,12 @@ import { Session } from '../users/session';
 import { createUsersService } from '../users/users-service';
 import { createDemoSeeder } from '../demo/seed-demo';
 import type { ServiceContext } from './context';
+import { createApplier } from '../sync/apply';
+import { createLocalConflicts } from '../sync/conflicts';
+import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine';
+import { HybridLogicalClock } from '../sync/hlc';
+import { createOutbox, createOutboxHook } from '../sync/outbox';
+import { createSyncState } from '../sync/state';
 
 export interface CoreOptions {
   /** The replica's SQLite file, or `:memory:`. */
@@ -31,6 +37,11 @@ export function openCore(options: CoreOptions) {
   const session = new Session(statements);
   const clock = options.clock ?? systemClock;
   const writer = new Writer(db, { clock, actor: () => session.currentUserId });
+  const syncState = createSyncState(session);
+  const hlc = new HybridLogicalClock(syncState.clientId(), () => clock.now().getTime());
+  // The outbox hook comes first: a change must be queued before anything it causes (a notification
+  // referencing a new task), so the server receives them in causal order.
+  writer.addHook(createOutboxHook(db, hlc));
   writer.addHook(createAuditHook(db));
   writer.addHook(createNotificationRulesHook());
 
@@ -46,6 +57,10 @@ export function openCore(options: CoreOptions) {
   };
   const tasks = createTasksService(ctx, { comments: () => comments, audit, currentEmployeeId });
   const notifications = createNotificationsService(ctx);
+  const outbox = createOutbox(db);
+  const applier = createApplier(db, outbox);
+  const conflicts = createLocalConflicts(db, { writer: () => writer, outbox });
+  const syncDeps = { db, session, clock, state: syncState, outbox, applier, conflicts };
 
   const core = {
     dbFile: options.dbFile,
@@ -61,6 +76,14 @@ export function openCore(options: CoreOptions) {
     comments,
     notifications,
     currentEmployeeId,
+    sync: {
+      state: syncState,
+      outbox,
+      conflicts,
+      hlc,
+      /** An engine bound to a central database; the caller owns and closes it. */
+      connect: (options: SyncEngineOptions): SyncEngine => createSyncEngine(syncDeps, options),
+    },
     /** Listen to every committed batch of changes (for UI refresh, OS notifications, sync). */
     onChanges(listener: CommitListener): () => void {
       return writer.onCommit(listener);

@@ -1,5 +1,9 @@
 import {
+  bigint,
+  bigserial,
   boolean,
+  customType,
+  primaryKey,
   check,
   doublePrecision,
   index,
@@ -305,3 +309,100 @@ export const seedTables = {
   promptTemplates,
   aiActions,
 };
+
+/** PostgreSQL's 64-bit transaction id; the pull horizon compares it with the snapshot's xmin. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/**
+ * The change log: one row per committed change of a synced table, written by triggers in the
+ * same transaction as the change. `version` orders changes; `xid` lets a reader stay below the
+ * horizon of transactions still in flight (see electron/sync/central/pull.ts).
+ */
+export const syncChanges = pgTable(
+  'sync_changes',
+  {
+    version: bigserial('version', { mode: 'number' }).primaryKey(),
+    xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
+    tableName: text('table_name').notNull(),
+    rowId: uuid('row_id').notNull(),
+    op: text('op').notNull(),
+    clientId: text('client_id'),
+    changedAt: ts('changed_at').notNull().defaultNow(),
+  },
+  (t) => [index('idx_sync_changes_xid_version').on(t.xid, t.version), index('idx_sync_changes_row').on(t.tableName, t.rowId)],
+);
+
+/** Per replica: the last mutation sequence applied, recorded in the same transaction as the mutations. */
+export const syncClients = pgTable('sync_clients', {
+  clientId: text('client_id').primaryKey(),
+  userId: uuid('user_id'),
+  lastMutationSeq: bigint('last_mutation_seq', { mode: 'number' }).notNull().default(0),
+  lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+});
+
+/** Per row: the latest version and, per field, the hybrid logical clock and version of its last write. */
+export const syncRowMeta = pgTable(
+  'sync_row_meta',
+  {
+    tableName: text('table_name').notNull(),
+    rowId: uuid('row_id').notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    fieldClocks: jsonb('field_clocks').notNull().default({}),
+  },
+  (t) => [primaryKey({ columns: [t.tableName, t.rowId] })],
+);
+
+/** Deleted rows, kept for the longest supported offline window so late edits lose to the delete. */
+export const syncTombstones = pgTable(
+  'sync_tombstones',
+  {
+    tableName: text('table_name').notNull(),
+    rowId: uuid('row_id').notNull(),
+    deletedAt: ts('deleted_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tableName, t.rowId] }), index('idx_sync_tombstones_deleted_at').on(t.deletedAt)],
+);
+
+/** Every value that lost a conflict, with the replica it came from, so that replica can show it. */
+export const syncConflicts = pgTable(
+  'sync_conflicts',
+  {
+    id: uuid('id').primaryKey(),
+    xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    tableName: text('table_name').notNull(),
+    rowId: uuid('row_id').notNull(),
+    field: text('field'),
+    kind: text('kind').notNull(),
+    losingClientId: text('losing_client_id'),
+    losingValue: jsonb('losing_value'),
+    winningValue: jsonb('winning_value'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('idx_sync_conflicts_client').on(t.losingClientId, t.xid, t.seq)],
+);
+
+/** Mutations the server refused (permission, validation), replayable if the reply was lost. */
+export const syncRejections = pgTable(
+  'sync_rejections',
+  {
+    clientId: text('client_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    code: text('code').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.seq] })],
+);
+
+/** Which database login acts as which Coordinator user (row-level security reads it). */
+export const syncDbUsers = pgTable('sync_db_users', {
+  dbRole: text('db_role').primaryKey(),
+  userId: uuid('user_id').notNull(),
+});
+
+/** Central sync settings, e.g. how far back the change log still reaches. */
+export const syncMeta = pgTable('sync_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

@@ -307,3 +307,63 @@ export const seedTables = {
   promptTemplates,
   aiActions,
 };
+
+/**
+ * Sync bookkeeping (local only). The outbox holds every local write, in order, until the central
+ * database acknowledges it; `seq` is the client's mutation sequence the server records.
+ */
+export const syncOutbox = sqliteTable(
+  'sync_outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    mutationId: text('mutation_id').notNull(),
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    op: text('op').notNull(),
+    /** JSON object of the changed columns and their new values (local representation). */
+    fields: text('fields').notNull(),
+    /** The server version of the row this edit was based on (null for a row never pulled). */
+    baseVersion: integer('base_version'),
+    hlc: text('hlc').notNull(),
+    status: text('status').notNull().default('pending'),
+    error: text('error'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('idx_sync_outbox_mutation_id').on(t.mutationId),
+    index('idx_sync_outbox_row').on(t.tableName, t.rowId),
+    index('idx_sync_outbox_status').on(t.status, t.seq),
+    check('sync_outbox_op_check', oneOf(t.op, ['insert', 'update', 'delete'])),
+    check('sync_outbox_status_check', oneOf(t.status, ['pending', 'rejected'])),
+  ],
+);
+
+/** The central version each local row was last pulled at: the base of the next local edit. */
+export const syncRowVersions = sqliteTable(
+  'sync_row_versions',
+  {
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    version: integer('version').notNull(),
+  },
+  (t) => [uniqueIndex('idx_sync_row_versions_pk').on(t.tableName, t.rowId)],
+);
+
+/** Values that lost a conflict (ours or pulled), kept so nothing a person typed is lost. */
+export const syncConflicts = sqliteTable(
+  'sync_conflicts',
+  {
+    id: text('id').primaryKey(),
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    field: text('field'),
+    kind: text('kind').notNull(),
+    losingValue: text('losing_value'),
+    winningValue: text('winning_value'),
+    reason: text('reason'),
+    createdAt: text('created_at').notNull(),
+    resolvedAt: text('resolved_at'),
+    resolution: text('resolution'),
+  },
+  (t) => [index('idx_sync_conflicts_open').on(t.resolvedAt, t.createdAt), index('idx_sync_conflicts_row').on(t.tableName, t.rowId)],
+);

@@ -1,0 +1,91 @@
+import pg from 'pg';
+import { AppError } from '../../common/errors';
+
+export interface CentralConfig {
+  /** postgres://user:password@host:port/db — may also carry `sslmode`. */
+  url: string;
+  /** Overrides the URL's sslmode. */
+  sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  /** PEM of the CA to trust for verify-ca / verify-full. */
+  sslCa?: string;
+  /** Permit sending a password in clear text to a non-loopback host (off by default). */
+  allowPlaintextPassword?: boolean;
+  /** Pool size; sync needs few connections. */
+  max?: number;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '']);
+
+const TYPE_TIMESTAMPTZ = 1184;
+const TYPE_TIMESTAMP = 1114;
+const TYPE_DATE = 1082;
+const TYPE_INT8 = 20;
+
+/** Central values arrive in the replica's representation: ISO UTC strings, plain dates, numbers. */
+const typeParsers: Record<number, (value: string) => unknown> = {
+  [TYPE_TIMESTAMPTZ]: (v) => new Date(v).toISOString(),
+  [TYPE_TIMESTAMP]: (v) => new Date(`${v}Z`).toISOString(),
+  [TYPE_DATE]: (v) => v,
+  [TYPE_INT8]: (v) => Number(v),
+};
+
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    typeParsers[oid] ?? pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function describeTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/**
+ * Resolves TLS settings and refuses to send a password over an unencrypted connection to another
+ * machine unless that was explicitly allowed.
+ */
+export function resolveClientConfig(config: CentralConfig): pg.ClientConfig {
+  let parsed: URL;
+  try {
+    parsed = new URL(config.url);
+  } catch {
+    throw new AppError('VALIDATION', 'The PostgreSQL URL is not valid (expected postgres://user@host:port/database)');
+  }
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+    throw new AppError('VALIDATION', 'The PostgreSQL URL must start with postgres:// or postgresql://');
+  }
+  const sslMode = config.sslMode ?? (parsed.searchParams.get('sslmode') as CentralConfig['sslMode'] | null) ?? 'disable';
+  parsed.searchParams.delete('sslmode');
+  const isLoopback = LOOPBACK.has(parsed.hostname);
+  if (sslMode === 'disable' && parsed.password && !isLoopback && !config.allowPlaintextPassword) {
+    throw new AppError(
+      'FORBIDDEN',
+      `Refusing to send a password in clear text to ${parsed.hostname}; enable TLS (sslmode=require or verify-full) or explicitly allow plain-text passwords`,
+    );
+  }
+  const ssl =
+    sslMode === 'disable'
+      ? false
+      : { rejectUnauthorized: sslMode === 'verify-ca' || sslMode === 'verify-full', ...(config.sslCa ? { ca: config.sslCa } : {}),
+          ...(sslMode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}) };
+  return { connectionString: parsed.toString(), ssl, types, application_name: 'coordinator', connectionTimeoutMillis: 10_000, keepAlive: true };
+}
+
+export function createCentralPool(config: CentralConfig): pg.Pool {
+  const pool = new pg.Pool({ ...resolveClientConfig(config), max: config.max ?? 3, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function connectCentral(config: CentralConfig): Promise<pg.Client> {
+  const client = new pg.Client(resolveClientConfig(config));
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+export type Queryable = Pick<pg.ClientBase, 'query'>;

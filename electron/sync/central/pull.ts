@@ -1,0 +1,115 @@
+import type { EntityTable } from '../../mutations/types';
+import type { Cursor } from '../state';
+import { isSyncedTable } from '../columns';
+import type { Queryable } from './connect';
+
+export interface ChangeRef {
+  version: number;
+  xid: string;
+  table: EntityTable;
+  rowId: string;
+  op: 'upsert' | 'delete';
+}
+
+/**
+ * The visibility horizon: every transaction with an xid below it has finished. Changes are read
+ * only below it, in (xid, version) order, so a change whose transaction commits after a
+ * later-numbered one is never skipped: the cursor cannot pass a transaction still in flight.
+ */
+export async function readHorizon(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ horizon: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon');
+  return rows[0]?.horizon ?? '0';
+}
+
+export async function readChanges(db: Queryable, cursor: Cursor, horizon: string, limit: number): Promise<ChangeRef[]> {
+  const { rows } = await db.query<{ version: number; xid: string; table_name: string; row_id: string; op: string }>(
+    `SELECT version, xid::text AS xid, table_name, row_id::text AS row_id, op
+     FROM sync_changes
+     WHERE (xid, version) > ($1::xid8, $2::bigint) AND xid < $3::xid8
+     ORDER BY xid, version
+     LIMIT $4`,
+    [cursor.xid, cursor.version, horizon, limit],
+  );
+  return rows
+    .filter((r) => isSyncedTable(r.table_name))
+    .map((r) => ({ version: Number(r.version), xid: r.xid, table: r.table_name as EntityTable, rowId: r.row_id, op: r.op === 'delete' ? 'delete' : 'upsert' }));
+}
+
+export interface CentralRow {
+  row: Record<string, unknown>;
+  version: number | null;
+}
+
+/** Current central state of the given rows, with their sync version; row-level security applies. */
+export async function readRows(db: Queryable, table: EntityTable, ids: string[]): Promise<CentralRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT t.*, m.version AS __sync_version FROM "${table}" t
+     LEFT JOIN sync_row_meta m ON m.table_name = $1 AND m.row_id = t.id
+     WHERE t.id = ANY($2::uuid[])`,
+    [table, ids],
+  );
+  return rows.map(splitVersion);
+}
+
+/** One keyset page of a table for bootstrap, in id order. */
+export async function readSnapshotPage(db: Queryable, table: EntityTable, afterId: string | null, limit: number): Promise<CentralRow[]> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT t.*, m.version AS __sync_version FROM "${table}" t
+     LEFT JOIN sync_row_meta m ON m.table_name = $1 AND m.row_id = t.id
+     WHERE ($2::uuid IS NULL OR t.id > $2::uuid)
+     ORDER BY t.id
+     LIMIT $3`,
+    [table, afterId, limit],
+  );
+  return rows.map(splitVersion);
+}
+
+/** Rows visible in the given tables, in one round trip (for bootstrap progress). */
+export async function countRows(db: Queryable, tables: readonly EntityTable[]): Promise<number> {
+  const sql = tables.map((t) => `(SELECT count(*) FROM "${t}")`).join(' + ');
+  const { rows } = await db.query<{ n: number }>(`SELECT (${sql})::bigint AS n`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+function splitVersion(r: Record<string, unknown>): CentralRow {
+  const { __sync_version: version, ...row } = r;
+  return { row, version: version == null ? null : Number(version) };
+}
+
+export interface CentralConflict {
+  id: string;
+  xid: string;
+  seq: number;
+  table: string;
+  rowId: string;
+  field: string | null;
+  kind: string;
+  losingValue: unknown;
+  winningValue: unknown;
+  createdAt: string;
+}
+
+/** Conflicts this replica lost, below the same horizon as changes. */
+export async function readConflicts(db: Queryable, clientId: string, cursor: Cursor, horizon: string, limit: number): Promise<CentralConflict[]> {
+  const { rows } = await db.query<{
+    id: string; xid: string; seq: number; table_name: string; row_id: string; field: string | null; kind: string;
+    losing_value: unknown; winning_value: unknown; created_at: string;
+  }>(
+    `SELECT id::text, xid::text AS xid, seq, table_name, row_id::text, field, kind, losing_value, winning_value, created_at
+     FROM sync_conflicts
+     WHERE losing_client_id = $1 AND (xid, seq) > ($2::xid8, $3::bigint) AND xid < $4::xid8
+     ORDER BY xid, seq LIMIT $5`,
+    [clientId, cursor.xid, cursor.version, horizon, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id, xid: r.xid, seq: Number(r.seq), table: r.table_name, rowId: r.row_id, field: r.field, kind: r.kind,
+    losingValue: r.losing_value, winningValue: r.winning_value, createdAt: r.created_at,
+  }));
+}
+
+/** The oldest position the change log still covers; a replica behind it needs a replacement sync. */
+export async function readPrunedHorizon(db: Queryable): Promise<string | null> {
+  const { rows } = await db.query<{ value: string }>(`SELECT value FROM sync_meta WHERE key = 'changes_pruned_below_xid'`);
+  return rows[0]?.value ?? null;
+}

@@ -1,0 +1,116 @@
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { seedTables } from '../database/schema/pg';
+import type { EntityTable, Row, SqlValue } from '../mutations/types';
+
+export type ColumnKind = 'text' | 'uuid' | 'integer' | 'real' | 'boolean' | 'json' | 'timestamp' | 'date' | 'enum';
+
+export interface ColumnSpec {
+  name: string;
+  kind: ColumnKind;
+  notNull: boolean;
+}
+
+export interface TableSpec {
+  name: EntityTable;
+  columns: ColumnSpec[];
+  byName: Map<string, ColumnSpec>;
+}
+
+function kindOf(columnType: string): ColumnKind {
+  switch (columnType) {
+    case 'PgUUID':
+      return 'uuid';
+    case 'PgInteger':
+    case 'PgBigInt53':
+      return 'integer';
+    case 'PgDoublePrecision':
+    case 'PgReal':
+      return 'real';
+    case 'PgBoolean':
+      return 'boolean';
+    case 'PgJsonb':
+    case 'PgJson':
+      return 'json';
+    case 'PgTimestampString':
+    case 'PgTimestamp':
+      return 'timestamp';
+    case 'PgDateString':
+    case 'PgDate':
+      return 'date';
+    case 'PgEnumColumn':
+      return 'enum';
+    default:
+      return 'text';
+  }
+}
+
+/** Synced tables in dependency order: parents before children (bootstrap and apply rely on it). */
+export const SYNC_ORDER: EntityTable[] = [
+  'users',
+  'employees',
+  'projects',
+  'tasks',
+  'comments',
+  'notifications',
+  'memory_embeddings',
+  'prompt_templates',
+  'conversation_history',
+  'ai_actions',
+];
+
+const tablesByName: Record<string, PgTable> = Object.fromEntries(Object.values(seedTables).map((t) => [getTableConfig(t).name, t]));
+
+/** Column facts of every synced table, read from the drizzle schema (the single source of truth). */
+export const TABLE_SPECS: Record<EntityTable, TableSpec> = Object.fromEntries(
+  SYNC_ORDER.map((name) => {
+    const table = tablesByName[name];
+    if (!table) throw new Error(`No PostgreSQL schema for synced table ${name}`);
+    const columns = getTableConfig(table).columns.map((c) => ({ name: c.name, kind: kindOf(c.columnType), notNull: c.notNull }));
+    return [name, { name, columns, byName: new Map(columns.map((c) => [c.name, c])) }];
+  }),
+) as Record<EntityTable, TableSpec>;
+
+export const isSyncedTable = (name: string): name is EntityTable => Object.hasOwn(TABLE_SPECS, name);
+
+/** A local (SQLite) value as the central database takes it. */
+export function toCentralValue(spec: ColumnSpec, value: SqlValue | undefined): unknown {
+  if (value === undefined || value === null) return null;
+  switch (spec.kind) {
+    case 'boolean':
+      return value === 1 || value === '1' || value === 'true' || value === 1n;
+    case 'json':
+      if (typeof value !== 'string') return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    case 'integer':
+    case 'real':
+      return Number(value);
+    default:
+      return String(value);
+  }
+}
+
+/** A central value (as the pg driver returns it with our type parsers) in the replica's representation. */
+export function toLocalValue(spec: ColumnSpec, value: unknown): SqlValue {
+  if (value === undefined || value === null) return null;
+  switch (spec.kind) {
+    case 'boolean':
+      return value === true ? 1 : 0;
+    case 'json':
+      return JSON.stringify(value);
+    case 'integer':
+    case 'real':
+      return Number(value);
+    default:
+      return String(value);
+  }
+}
+
+export function rowToLocal(table: EntityTable, central: Record<string, unknown>): Row {
+  const row: Row = {};
+  for (const spec of TABLE_SPECS[table].columns) row[spec.name] = toLocalValue(spec, central[spec.name]);
+  return row;
+}

@@ -1,0 +1,324 @@
+import type pg from 'pg';
+import { createLogger } from '../common/logger';
+import { isoNow, type Clock } from '../common/time';
+import type { SqliteDb } from '../database/open';
+import type { EntityTable } from '../mutations/types';
+import type { Session } from '../users/session';
+import type { Applier, ApplyBatch, SkippedRow } from './apply';
+import { rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } from './columns';
+import { createCentralPool, type CentralConfig } from './central/connect';
+import { countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
+import { pushChunk, type PushMutation } from './central/push';
+import { describeSyncError, isOfflineError } from './errors';
+import type { Outbox, OutboxEntry } from './outbox';
+import type { BootstrapState, SyncState } from './state';
+import type { LocalConflicts } from './conflicts';
+import { FOREIGN_KEYS } from './validate-row';
+import { createStatementCache } from '../database/statements';
+
+const log = createLogger('sync');
+
+export type SyncStateName = 'offline' | 'syncing' | 'idle' | 'error';
+
+export interface SyncStatus {
+  state: SyncStateName;
+  pending: number;
+  rejected: number;
+  lastSyncedAt: string | null;
+  lastError: string | null;
+  cursor: { xid: string; version: number } | null;
+}
+
+export interface SyncProgress {
+  phase: 'push' | 'bootstrap' | 'pull';
+  table?: string;
+  done: number;
+  total: number | null;
+}
+
+export interface SyncResult {
+  pushed: number;
+  pulled: number;
+  conflicts: number;
+  rejected: number;
+  skipped: SkippedRow[];
+  bootstrapped: boolean;
+  replaced: boolean;
+  durationMs: number;
+  tables: EntityTable[];
+}
+
+export interface SyncEngineDeps {
+  db: SqliteDb;
+  session: Session;
+  clock: Clock;
+  state: SyncState;
+  outbox: Outbox;
+  applier: Applier;
+  conflicts: LocalConflicts;
+}
+
+export interface SyncEngineOptions {
+  central: CentralConfig;
+  /** Mutations per push round trip. */
+  pushChunkSize?: number;
+  /** Change-log entries per pull page. */
+  pullPageSize?: number;
+  /** Rows per bootstrap page (one local transaction each). */
+  bootstrapPageSize?: number;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Called between pages so long work yields to the event loop. */
+  yieldBetweenPages?: () => Promise<void>;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Reconciles the replica with the central PostgreSQL: push the outbox, bootstrap or pull the
+ * change log, fetch conflicts this replica lost. One run at a time; each step is resumable, so a
+ * run interrupted anywhere (crash, dropped connection) is completed by the next one.
+ */
+export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOptions) {
+  const pushChunkSize = options.pushChunkSize ?? 500;
+  const pullPageSize = options.pullPageSize ?? 2000;
+  const bootstrapPageSize = options.bootstrapPageSize ?? 5000;
+  const pause = options.yieldBetweenPages ?? yieldToLoop;
+  const progress = options.onProgress ?? (() => undefined);
+  let pool: pg.Pool | null = null;
+  let running: Promise<SyncResult> | null = null;
+  let currentState: SyncStateName = 'idle';
+  const statusListeners = new Set<(status: SyncStatus) => void>();
+
+  const statements = createStatementCache(deps.db);
+  const getPool = () => (pool ??= createCentralPool(options.central));
+
+  const status = (): SyncStatus => ({
+    state: currentState,
+    pending: deps.outbox.pendingCount(),
+    rejected: deps.outbox.rejected().length,
+    lastSyncedAt: deps.state.lastSyncedAt(),
+    lastError: deps.state.lastError(),
+    cursor: deps.state.cursor(),
+  });
+
+  const setState = (state: SyncStateName) => {
+    currentState = state;
+    const snapshot = status();
+    for (const listener of statusListeners) listener(snapshot);
+  };
+
+  const toPushMutation = (entry: OutboxEntry): PushMutation => {
+    const spec = TABLE_SPECS[entry.table];
+    const fields: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(entry.fields)) {
+      const columnSpec = spec.byName.get(column);
+      if (columnSpec) fields[column] = toCentralValue(columnSpec, value);
+    }
+    return { seq: entry.seq, mutationId: entry.mutationId, table: entry.table, rowId: entry.rowId, op: entry.op, fields, baseVersion: entry.baseVersion, hlc: entry.hlc };
+  };
+
+  async function push(client: pg.PoolClient, result: SyncResult): Promise<void> {
+    const clientId = deps.state.clientId();
+    const total = deps.outbox.pendingCount();
+    let done = 0;
+    for (;;) {
+      const batch = deps.outbox.pending(pushChunkSize);
+      if (batch.length === 0) return;
+      const reply = await pushChunk(client, clientId, batch.map(toPushMutation));
+      deps.db.transaction(() => {
+        for (const outcome of reply.results) {
+          if (outcome.status === 'rejected') {
+            deps.outbox.reject(outcome.seq, `${outcome.code ?? 'REJECTED'}: ${outcome.reason ?? 'refused by the server'}`);
+            result.rejected += 1;
+          } else {
+            deps.outbox.acknowledge(outcome.seq);
+            if (outcome.status !== 'duplicate') result.pushed += 1;
+          }
+        }
+      })();
+      done += batch.length;
+      progress({ phase: 'push', done, total });
+      if (reply.results.length === 0) return;
+      await pause();
+    }
+  }
+
+  const localRows = (table: EntityTable, rows: { row: Record<string, unknown>; version: number | null }[]) =>
+    rows.map((r) => ({ table, row: rowToLocal(table, r.row), version: r.version }));
+
+  function absorb(result: SyncResult, applied: { upserted: number; deleted: number; skipped: SkippedRow[]; tables: EntityTable[] }) {
+    result.pulled += applied.upserted + applied.deleted;
+    result.skipped.push(...applied.skipped);
+    for (const t of applied.tables) if (!result.tables.includes(t)) result.tables.push(t);
+    for (const s of applied.skipped) log.warn('skipped a central row', { table: s.table, id: s.id, reason: s.reason });
+  }
+
+  async function bootstrap(client: pg.PoolClient, result: SyncResult): Promise<void> {
+    let state: BootstrapState = deps.state.bootstrap() ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
+    deps.state.setBootstrap(state);
+    const total = await countRows(client, SYNC_ORDER);
+    while (state.tableIndex < SYNC_ORDER.length) {
+      const table = SYNC_ORDER[state.tableIndex] as EntityTable;
+      const rows = await readSnapshotPage(client, table, state.afterId, bootstrapPageSize);
+      const next: BootstrapState = rows.length < bootstrapPageSize
+        ? { ...state, tableIndex: state.tableIndex + 1, afterId: null, rowsDone: state.rowsDone + rows.length }
+        : { ...state, afterId: String(rows[rows.length - 1]?.row.id), rowsDone: state.rowsDone + rows.length };
+      const applied = deps.applier.apply({ upserts: localRows(table, rows), deletes: [] }, () => deps.state.setBootstrap(next));
+      absorb(result, applied);
+      state = next;
+      progress({ phase: 'bootstrap', table, done: state.rowsDone, total });
+      await pause();
+    }
+    // Everything committed before the horizon was in the snapshot; the change log covers the rest.
+    deps.db.transaction(() => {
+      deps.state.setCursor({ xid: state.horizon, version: -1 });
+      deps.state.setBootstrap(null);
+    })();
+    result.bootstrapped = true;
+  }
+
+  async function pull(client: pg.PoolClient, result: SyncResult): Promise<void> {
+    for (;;) {
+      const cursor = deps.state.cursor();
+      if (!cursor) return;
+      const horizon = await readHorizon(client);
+      const changes = await readChanges(client, cursor, horizon, pullPageSize);
+      if (changes.length === 0) return;
+      const last = changes[changes.length - 1] as (typeof changes)[number];
+      const batch: ApplyBatch = { upserts: [], deletes: [] };
+      const deleted = new Set<string>();
+      const wanted = new Map<EntityTable, Set<string>>();
+      for (const change of changes) {
+        const key = `${change.table}:${change.rowId}`;
+        if (change.op === 'delete') {
+          deleted.add(key);
+          batch.deletes.push({ table: change.table, id: change.rowId });
+          wanted.get(change.table)?.delete(change.rowId);
+        } else if (!deleted.has(key)) {
+          let set = wanted.get(change.table);
+          if (!set) wanted.set(change.table, (set = new Set()));
+          set.add(change.rowId);
+        }
+      }
+      for (const [table, ids] of wanted) {
+        const rows = await readRows(client, table, [...ids]);
+        const found = new Set(rows.map((r) => String(r.row.id)));
+        batch.upserts.push(...localRows(table, rows));
+        // Gone since, or no longer visible to this user: remove the local copy.
+        for (const id of ids) if (!found.has(id)) batch.deletes.push({ table, id });
+      }
+      await fetchMissingParents(client, batch);
+      const applied = deps.applier.apply(batch, () => deps.state.setCursor({ xid: last.xid, version: last.version }));
+      absorb(result, applied);
+      progress({ phase: 'pull', done: result.pulled, total: null });
+      if (changes.length < pullPageSize) return;
+      await pause();
+    }
+  }
+
+  /** A pulled row may reference a parent that changed in a later page: fetch such parents now. */
+  async function fetchMissingParents(client: pg.PoolClient, batch: ApplyBatch): Promise<void> {
+    for (let depth = 0; depth < 3; depth += 1) {
+      const have = new Set(batch.upserts.map((u) => `${u.table}:${String(u.row.id)}`));
+      const missing = new Map<EntityTable, Set<string>>();
+      for (const u of batch.upserts) {
+        for (const fk of FOREIGN_KEYS[u.table]) {
+          const ref = u.row[fk.column];
+          if (typeof ref !== 'string' || have.has(`${fk.parent}:${ref}`)) continue;
+          if (statements.get(`SELECT 1 FROM "${fk.parent}" WHERE id = ?`).get(ref)) continue;
+          let set = missing.get(fk.parent);
+          if (!set) missing.set(fk.parent, (set = new Set()));
+          set.add(ref);
+        }
+      }
+      if (missing.size === 0) return;
+      for (const [table, ids] of missing) batch.upserts.unshift(...localRows(table, await readRows(client, table, [...ids])));
+    }
+  }
+
+  async function pullConflicts(client: pg.PoolClient, result: SyncResult): Promise<void> {
+    const clientId = deps.state.clientId();
+    for (;;) {
+      const horizon = await readHorizon(client);
+      const conflicts = await readConflicts(client, clientId, deps.state.conflictCursor(), horizon, 500);
+      if (conflicts.length === 0) return;
+      const last = conflicts[conflicts.length - 1] as (typeof conflicts)[number];
+      deps.db.transaction(() => {
+        for (const c of conflicts) deps.conflicts.record(c);
+        deps.state.setConflictCursor({ xid: last.xid, version: last.seq });
+      })();
+      result.conflicts += conflicts.length;
+      if (conflicts.length < 500) return;
+    }
+  }
+
+  async function needsReplacement(client: pg.PoolClient): Promise<boolean> {
+    const cursor = deps.state.cursor();
+    if (!cursor) return false;
+    const pruned = await readPrunedHorizon(client);
+    return pruned !== null && BigInt(cursor.xid) < BigInt(pruned);
+  }
+
+  async function run(): Promise<SyncResult> {
+    const started = performance.now();
+    const result: SyncResult = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, skipped: [], bootstrapped: false, replaced: false, durationMs: 0, tables: [] };
+    setState('syncing');
+    let client: pg.PoolClient | null = null;
+    try {
+      client = await getPool().connect();
+      await push(client, result);
+      if (await needsReplacement(client)) {
+        log.warn('replica is older than the central change log; replacing it (pending changes are kept)');
+        deps.applier.wipeSyncedTables();
+        deps.db.transaction(() => {
+          deps.state.clearCursor();
+          deps.state.setBootstrap(null);
+        })();
+        result.replaced = true;
+      }
+      if (!deps.state.cursor()) {
+        await bootstrap(client, result);
+        if (result.replaced) deps.applier.reapplyAllPending();
+      }
+      await pull(client, result);
+      await pullConflicts(client, result);
+      deps.db.transaction(() => {
+        deps.state.setLastSyncedAt(isoNow(deps.clock));
+        deps.state.setLastError(null);
+      })();
+      result.durationMs = Math.round(performance.now() - started);
+      setState('idle');
+      return result;
+    } catch (error) {
+      const offline = isOfflineError(error);
+      deps.state.setLastError(describeSyncError(error));
+      if (!offline) log.error('sync failed', { error: describeSyncError(error) });
+      setState(offline ? 'offline' : 'error');
+      throw error;
+    } finally {
+      client?.release(Boolean(currentState === 'offline' || currentState === 'error'));
+    }
+  }
+
+  return {
+    status,
+    onStatus(listener: (status: SyncStatus) => void): () => void {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    /** Runs one sync; a call while one is running joins it. */
+    syncOnce(): Promise<SyncResult> {
+      running ??= run().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+    async close(): Promise<void> {
+      await running?.catch(() => undefined);
+      await pool?.end().catch(() => undefined);
+      pool = null;
+    },
+  };
+}
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>;

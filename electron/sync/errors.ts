@@ -1,0 +1,20 @@
+/** Errors that mean "the central database cannot be reached right now" rather than "something is wrong". */
+const OFFLINE_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
+  '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004',
+]);
+
+export function isOfflineError(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && OFFLINE_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|socket hang up/i.test(message);
+}
+
+export function describeSyncError(error: unknown): string {
+  if (isOfflineError(error)) return 'The central database cannot be reached; changes are kept and will sync when it is back.';
+  const message = error instanceof Error ? error.message : String(error);
+  // Connection strings never reach a message shown to people or written to logs.
+  return message.replace(/postgres(ql)?:\/\/[^\s]+/gi, 'postgres://…');
+}

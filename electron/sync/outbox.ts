@@ -1,0 +1,103 @@
+import type { SqliteDb } from '../database/open';
+import { createStatementCache } from '../database/statements';
+import { newId } from '../common/ids';
+import type { EntityTable, Row, WriteHook } from '../mutations/types';
+import type { HybridLogicalClock } from './hlc';
+
+export interface OutboxEntry {
+  seq: number;
+  mutationId: string;
+  table: EntityTable;
+  rowId: string;
+  op: 'insert' | 'update' | 'delete';
+  fields: Row;
+  baseVersion: number | null;
+  hlc: string;
+  status: 'pending' | 'rejected';
+  error: string | null;
+  createdAt: string;
+}
+
+interface OutboxRow {
+  seq: number;
+  mutation_id: string;
+  table_name: string;
+  row_id: string;
+  op: string;
+  fields: string;
+  base_version: number | null;
+  hlc: string;
+  status: string;
+  error: string | null;
+  created_at: string;
+}
+
+const toEntry = (r: OutboxRow): OutboxEntry => ({
+  seq: r.seq,
+  mutationId: r.mutation_id,
+  table: r.table_name as EntityTable,
+  rowId: r.row_id,
+  op: r.op as OutboxEntry['op'],
+  fields: JSON.parse(r.fields) as Row,
+  baseVersion: r.base_version,
+  hlc: r.hlc,
+  status: r.status as OutboxEntry['status'],
+  error: r.error,
+  createdAt: r.created_at,
+});
+
+/**
+ * The outbox as a write hook: every change to a synced table is appended, in the same SQLite
+ * transaction, with the fields it changed, the server version it was based on and a hybrid
+ * logical clock. A crash after commit therefore never loses a write the user saw succeed.
+ */
+export function createOutboxHook(db: SqliteDb, hlc: HybridLogicalClock): WriteHook {
+  const insert = db.prepare(
+    `INSERT INTO sync_outbox (mutation_id, table_name, row_id, op, fields, base_version, hlc, status, created_at)
+     VALUES (?, ?, ?, ?, ?, (SELECT version FROM sync_row_versions WHERE table_name = ? AND row_id = ?), ?, 'pending', ?)`,
+  );
+  return (change) => {
+    let fields: Row = {};
+    if (change.op === 'insert' && change.after) fields = change.after;
+    else if (change.op === 'update' && change.after) {
+      for (const column of change.changed) fields[column] = change.after[column] ?? null;
+      if ('updated_at' in change.after) fields.updated_at = change.after.updated_at ?? null;
+    }
+    insert.run(newId(), change.table, change.id, change.op, JSON.stringify(fields), change.table, change.id, hlc.now(), change.at);
+  };
+}
+
+export function createOutbox(db: SqliteDb) {
+  const statements = createStatementCache(db);
+  return {
+    pending(limit: number): OutboxEntry[] {
+      return (statements.get(`SELECT * FROM sync_outbox WHERE status = 'pending' ORDER BY seq LIMIT ?`).all(limit) as OutboxRow[]).map(toEntry);
+    },
+    pendingCount(): number {
+      return (statements.get(`SELECT count(*) AS n FROM sync_outbox WHERE status = 'pending'`).get() as { n: number }).n;
+    },
+    pendingForRows(table: EntityTable, ids: string[]): OutboxEntry[] {
+      if (ids.length === 0) return [];
+      const out: OutboxEntry[] = [];
+      const stmt = statements.get(`SELECT * FROM sync_outbox WHERE status = 'pending' AND table_name = ? AND row_id = ? ORDER BY seq`);
+      for (const id of ids) out.push(...(stmt.all(table, id) as OutboxRow[]).map(toEntry));
+      return out.sort((a, b) => a.seq - b.seq);
+    },
+    allPending(): OutboxEntry[] {
+      return (statements.get(`SELECT * FROM sync_outbox WHERE status = 'pending' ORDER BY seq`).all() as OutboxRow[]).map(toEntry);
+    },
+    rejected(): OutboxEntry[] {
+      return (statements.get(`SELECT * FROM sync_outbox WHERE status = 'rejected' ORDER BY seq DESC`).all() as OutboxRow[]).map(toEntry);
+    },
+    acknowledge(seq: number): void {
+      statements.get('DELETE FROM sync_outbox WHERE seq = ?').run(seq);
+    },
+    reject(seq: number, reason: string): void {
+      statements.get(`UPDATE sync_outbox SET status = 'rejected', error = ? WHERE seq = ?`).run(reason, seq);
+    },
+    discardRejected(seq: number): void {
+      statements.get(`DELETE FROM sync_outbox WHERE seq = ? AND status = 'rejected'`).run(seq);
+    },
+  };
+}
+export type Outbox = ReturnType<typeof createOutbox>;

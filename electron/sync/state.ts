@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { newId } from '../common/ids';
+import type { Session } from '../users/session';
+
+/** Position in the central change log: the last (xid, version) applied. */
+export const cursorSchema = z.object({ xid: z.string().regex(/^\d+$/), version: z.number().int() });
+export type Cursor = z.infer<typeof cursorSchema>;
+
+export const bootstrapStateSchema = z.object({
+  horizon: z.string().regex(/^\d+$/),
+  tableIndex: z.number().int().min(0),
+  afterId: z.string().nullable(),
+  rowsDone: z.number().int().min(0),
+});
+export type BootstrapState = z.infer<typeof bootstrapStateSchema>;
+
+const KEYS = {
+  clientId: 'sync.client_id',
+  cursor: 'sync.cursor',
+  conflictCursor: 'sync.conflict_cursor',
+  bootstrap: 'sync.bootstrap',
+  lastSyncedAt: 'sync.last_synced_at',
+  lastError: 'sync.last_error',
+} as const;
+
+function readJson<S extends z.ZodType>(session: Session, key: string, schema: S): z.output<S> | null {
+  const raw = session.getSetting(key);
+  if (!raw) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The replica's sync bookkeeping, kept in local_settings next to the data it describes. */
+export function createSyncState(session: Session) {
+  return {
+    clientId(): string {
+      let id = session.getSetting(KEYS.clientId);
+      if (!id) {
+        id = newId();
+        session.setSetting(KEYS.clientId, id);
+      }
+      return id;
+    },
+    cursor: (): Cursor | null => readJson(session, KEYS.cursor, cursorSchema),
+    setCursor: (cursor: Cursor) => session.setSetting(KEYS.cursor, JSON.stringify(cursor)),
+    clearCursor: () => session.setSetting(KEYS.cursor, ''),
+    conflictCursor: (): Cursor => readJson(session, KEYS.conflictCursor, cursorSchema) ?? { xid: '0', version: 0 },
+    setConflictCursor: (cursor: Cursor) => session.setSetting(KEYS.conflictCursor, JSON.stringify(cursor)),
+    bootstrap: (): BootstrapState | null => readJson(session, KEYS.bootstrap, bootstrapStateSchema),
+    setBootstrap: (state: BootstrapState | null) => session.setSetting(KEYS.bootstrap, state ? JSON.stringify(state) : ''),
+    lastSyncedAt: (): string | null => session.getSetting(KEYS.lastSyncedAt) || null,
+    setLastSyncedAt: (iso: string) => session.setSetting(KEYS.lastSyncedAt, iso),
+    lastError: (): string | null => session.getSetting(KEYS.lastError) || null,
+    setLastError: (message: string | null) => session.setSetting(KEYS.lastError, message ?? ''),
+  };
+}
+export type SyncState = ReturnType<typeof createSyncState>;
