@@ -1,0 +1,135 @@
+import path from 'node:path';
+import { app, dialog, session, type BrowserWindow } from 'electron';
+import { openCore, type Core } from '../app/core';
+import { createLogger } from '../common/logger';
+import { createHandlers } from '../ipc/handlers';
+import { registerIpc } from './ipc';
+import { logToFile } from './logging';
+import { installMenu } from './menu';
+import { showOsNotification } from './notifications';
+import { appIndexUrl, DUE_SOON_SCAN_INTERVAL_MS } from './policy';
+import { hardenSession, hardenWebContents } from './security';
+import { createMainWindow, focusWindow } from './window';
+
+/**
+ * Electron main process: one instance, one window, one core. Everything it does beyond wiring
+ * lives in the core (electron/*) or in the pure policy module.
+ */
+const log = createLogger('main');
+process.setSourceMapsEnabled(true);
+
+const preloadFile = path.join(__dirname, 'preload.cjs');
+const indexFile = path.join(app.getAppPath(), 'renderer', 'dist', 'index.html');
+const appUrl = appIndexUrl(indexFile);
+
+let core: Core | null = null;
+let mainWindow: BrowserWindow | null = null;
+let scanTimer: NodeJS.Timeout | null = null;
+const cleanups: Array<() => void> = [];
+let closeLog: (() => void) | null = null;
+
+const getWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
+
+function openWindow(): BrowserWindow {
+  const existing = getWindow();
+  if (existing) return existing;
+  const win = createMainWindow({ preloadFile, indexFile, devTools: !app.isPackaged });
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  mainWindow = win;
+  return win;
+}
+
+function scanDueSoon(): void {
+  try {
+    const raised = core?.notifications.scanDueSoon() ?? 0;
+    if (raised > 0) log.info('due-soon scan', { raised });
+  } catch (error) {
+    log.error('due-soon scan failed', { error: error instanceof Error ? error.stack : String(error) });
+  }
+}
+
+function start(): void {
+  const dbFile = path.join(app.getPath('userData'), 'coordinator.db');
+  core = openCore({ dbFile });
+  log.info('core opened', { dbFile, version: app.getVersion() });
+
+  hardenSession(session.defaultSession);
+  installMenu({ isMac: process.platform === 'darwin', developer: !app.isPackaged });
+
+  const handlers = createHandlers(core, app.getVersion());
+  cleanups.push(
+    registerIpc({
+      core,
+      handlers,
+      getWindow,
+      appUrl,
+      onEvent: (name, payload) => {
+        if (name === 'notifications.new') showOsNotification(payload as Parameters<typeof showOsNotification>[0], getWindow);
+      },
+    }),
+  );
+
+  openWindow();
+
+  scanDueSoon();
+  scanTimer = setInterval(scanDueSoon, DUE_SOON_SCAN_INTERVAL_MS);
+}
+
+function shutdown(): void {
+  if (scanTimer) clearInterval(scanTimer);
+  scanTimer = null;
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      cleanup();
+    } catch (error) {
+      log.warn('cleanup failed', { error: String(error) });
+    }
+  }
+  if (core) {
+    core.close();
+    log.info('core closed');
+  }
+  core = null;
+  closeLog?.();
+  closeLog = null;
+}
+
+function fatal(error: unknown): void {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  log.error('startup failed', { error: detail });
+  dialog.showErrorBox('Coordinator could not start', error instanceof Error ? error.message : String(error));
+  shutdown();
+  app.exit(1);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  closeLog = logToFile(app.getPath('logs'), !app.isPackaged);
+  app.enableSandbox();
+  if (app.isPackaged) app.setAsDefaultProtocolClient('coordinator');
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, appUrl));
+
+  app.on('second-instance', () => {
+    if (!app.isReady() || !core) return;
+    focusWindow(openWindow());
+  });
+
+  app.on('activate', () => {
+    if (app.isReady() && core) focusWindow(openWindow());
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('will-quit', shutdown);
+
+  app
+    .whenReady()
+    .then(start)
+    .catch(fatal);
+}
