@@ -1,6 +1,7 @@
 import type { EventName, EventPayload } from '../../shared/contracts';
 import type { Core } from '../app/core';
 import { toNotification } from '../notifications/notifications-service';
+import type { SyncController } from '../sync/controller';
 
 export type EmitEvent = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -8,8 +9,9 @@ export type EmitEvent = <E extends EventName>(event: E, payload: EventPayload<E>
  * Turns committed changes into renderer events: which tables changed (views refetch), and each
  * new notification for the signed-in user (badge, OS notification).
  */
-export function subscribeRendererEvents(core: Core, emit: EmitEvent): () => void {
-  return core.onChanges((changes) => {
+export function subscribeRendererEvents(core: Core, emit: EmitEvent, options: { sync?: SyncController } = {}): () => void {
+  const offSync = options.sync?.onStatus((status) => emit('sync.status', status));
+  const offChanges = core.onChanges((changes) => {
     const tables = [...new Set(changes.map((c) => c.table))];
     emit('data.changed', { tables });
     const me = core.session.currentUserId;
@@ -19,4 +21,8 @@ export function subscribeRendererEvents(core: Core, emit: EmitEvent): () => void
       }
     }
   });
+  return () => {
+    offChanges();
+    offSync?.();
+  };
 }

@@ -1,14 +1,27 @@
 import type { ChannelName, Channels } from '../../shared/contracts';
 import type { z } from 'zod';
 import type { Core } from '../app/core';
+import { AppError } from '../common/errors';
+import type { SyncController } from '../sync/controller';
 
 /** A handler receives the channel's validated input and returns its output (or a promise of it). */
 export type Handlers = {
   [C in ChannelName]: (input: z.output<Channels[C]['input']>) => z.input<Channels[C]['output']> | Promise<z.input<Channels[C]['output']>>;
 };
 
+export interface HandlerOptions {
+  version?: string;
+  /** The desktop sync; absent in harnesses that run without a central database. */
+  sync?: SyncController;
+}
+
 /** Binds every IPC channel to the core. The object type forces one handler per channel. */
-export function createHandlers(core: Core, appVersion = '0.1.0'): Handlers {
+export function createHandlers(core: Core, options: HandlerOptions = {}): Handlers {
+  const appVersion = options.version ?? '0.1.0';
+  const requireSync = (): SyncController => {
+    if (!options.sync) throw new AppError('UNAVAILABLE', 'Sync is not available in this window');
+    return options.sync;
+  };
   return {
     'app.info': () => ({
       version: appVersion,
@@ -54,5 +67,29 @@ export function createHandlers(core: Core, appVersion = '0.1.0'): Handlers {
     'notifications.unreadCount': () => core.notifications.unreadCount(),
     'notifications.markRead': ({ id }) => core.notifications.markRead(id),
     'notifications.markAllRead': () => core.notifications.markAllRead(),
+
+    'sync.status': () =>
+      options.sync?.status() ?? {
+        configured: false,
+        state: 'idle',
+        pending: core.sync.outbox.pendingCount(),
+        rejected: core.sync.outbox.rejected().length,
+        conflicts: core.sync.conflicts.openCount(),
+        lastSyncedAt: core.sync.state.lastSyncedAt(),
+        lastError: null,
+        nextAttemptAt: null,
+        progress: null,
+      },
+    'sync.now': () => requireSync().syncNow(),
+    'settings.get': () => requireSync().settings(),
+    'settings.setCentral': (input) => requireSync().configure(input),
+    'settings.testCentral': (input) => requireSync().test(input),
+    'settings.clearCentral': () => requireSync().clear(),
+    'conflicts.list': (input) => core.sync.conflicts.list(input),
+    'conflicts.restore': ({ id }) => core.sync.conflicts.restore(id),
+    'conflicts.dismiss': ({ id }) => {
+      core.sync.conflicts.dismiss(id);
+      return { id };
+    },
   };
 }

@@ -3,11 +3,13 @@ import { app, dialog, session, type BrowserWindow } from 'electron';
 import { openCore, type Core } from '../app/core';
 import { createLogger } from '../common/logger';
 import { createHandlers } from '../ipc/handlers';
-import { registerIpc } from './ipc';
+import { registerIpc, sendToWindow } from './ipc';
+import { startDesktopSync } from './sync';
+import { createTray } from './tray';
 import { logToFile } from './logging';
 import { installMenu } from './menu';
 import { showOsNotification } from './notifications';
-import { appIndexUrl, DUE_SOON_SCAN_INTERVAL_MS } from './policy';
+import { appIndexUrl, deepLinkFromArgv, DUE_SOON_SCAN_INTERVAL_MS } from './policy';
 import { hardenSession, hardenWebContents } from './security';
 import { createMainWindow, focusWindow } from './window';
 
@@ -26,6 +28,9 @@ let core: Core | null = null;
 let mainWindow: BrowserWindow | null = null;
 let scanTimer: NodeJS.Timeout | null = null;
 const cleanups: Array<() => void> = [];
+let stopSync: (() => Promise<void>) | null = null;
+/** A deep link that arrived before the window could take it. */
+let pendingLink: string | null = deepLinkFromArgv(process.argv);
 let closeLog: (() => void) | null = null;
 
 const getWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
@@ -39,6 +44,17 @@ function openWindow(): BrowserWindow {
   });
   mainWindow = win;
   return win;
+}
+
+/** Opens a coordinator:// link in the window (the renderer routes it). */
+function openLink(url: string): void {
+  const win = openWindow();
+  focusWindow(win);
+  if (win.webContents.isLoading()) {
+    pendingLink = url;
+    return;
+  }
+  sendToWindow(win, appUrl, 'app.openUrl', { url });
 }
 
 function scanDueSoon(): void {
@@ -58,20 +74,34 @@ function start(): void {
   hardenSession(session.defaultSession);
   installMenu({ isMac: process.platform === 'darwin', developer: !app.isPackaged });
 
-  const handlers = createHandlers(core, app.getVersion());
+  const desktopSync = startDesktopSync(core);
+  stopSync = desktopSync.dispose;
+  const handlers = createHandlers(core, { version: app.getVersion(), sync: desktopSync.controller });
   cleanups.push(
     registerIpc({
       core,
       handlers,
       getWindow,
       appUrl,
+      sync: desktopSync.controller,
       onEvent: (name, payload) => {
-        if (name === 'notifications.new') showOsNotification(payload as Parameters<typeof showOsNotification>[0], getWindow);
+        if (name === 'notifications.new') showOsNotification(payload as Parameters<typeof showOsNotification>[0], getWindow, openLink);
       },
     }),
   );
 
-  openWindow();
+  const win = openWindow();
+  win.webContents.on('did-finish-load', () => {
+    if (pendingLink) {
+      sendToWindow(win, appUrl, 'app.openUrl', { url: pendingLink });
+      pendingLink = null;
+    }
+  });
+  try {
+    cleanups.push(createTray(desktopSync.controller, () => focusWindow(openWindow())));
+  } catch (error) {
+    log.warn('no system tray on this desktop', { error: String(error) });
+  }
 
   scanDueSoon();
   scanTimer = setInterval(scanDueSoon, DUE_SOON_SCAN_INTERVAL_MS);
@@ -87,6 +117,9 @@ function shutdown(): void {
       log.warn('cleanup failed', { error: String(error) });
     }
   }
+  const sync = stopSync;
+  stopSync = null;
+  void sync?.().catch(() => undefined);
   if (core) {
     core.close();
     log.info('core closed');
@@ -113,9 +146,18 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, appUrl));
 
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv) => {
     if (!app.isReady() || !core) return;
-    focusWindow(openWindow());
+    const link = deepLinkFromArgv(argv);
+    if (link) openLink(link);
+    else focusWindow(openWindow());
+  });
+
+  // macOS delivers deep links as an event, possibly before the app is ready.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    if (app.isReady() && core) openLink(url);
+    else pendingLink = url;
   });
 
   app.on('activate', () => {

@@ -6,6 +6,7 @@ import { createLogger } from '../common/logger';
 import { dispatch } from '../ipc/dispatch';
 import { subscribeRendererEvents } from '../ipc/events';
 import type { Handlers } from '../ipc/handlers';
+import type { SyncController } from '../sync/controller';
 import { IPC_INVOKE_CHANNEL, ipcEventChannel } from '../preload/allow-list';
 import { isAppUrl, isTrustedSender, type SenderDescription } from './policy';
 
@@ -16,6 +17,8 @@ export interface IpcOptions {
   handlers: Handlers;
   getWindow: () => BrowserWindow | null;
   appUrl: string;
+  /** The desktop sync, whose status changes are forwarded as `sync.status` events. */
+  sync?: SyncController;
   /** Called for every event after it is sent to the renderer (OS notifications). */
   onEvent?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }
@@ -48,16 +51,24 @@ export function registerIpc(options: IpcOptions): () => void {
     return dispatch(handlers, channel, input);
   });
 
-  const unsubscribe = subscribeRendererEvents(options.core, (name, payload) => {
-    const win = getWindow();
-    if (win && !win.isDestroyed() && isAppUrl(win.webContents.getURL(), appUrl)) {
-      win.webContents.send(ipcEventChannel(name), payload);
-    }
-    options.onEvent?.(name, payload);
-  });
+  const unsubscribe = subscribeRendererEvents(
+    options.core,
+    (name, payload) => {
+      sendToWindow(getWindow(), appUrl, name, payload);
+      options.onEvent?.(name, payload);
+    },
+    { sync: options.sync },
+  );
 
   return () => {
     unsubscribe();
     ipcMain.removeHandler(IPC_INVOKE_CHANNEL);
   };
+}
+
+/** Sends a contract event to the window, only while it shows the app's own page. */
+export function sendToWindow<E extends EventName>(win: BrowserWindow | null, appUrl: string, name: E, payload: EventPayload<E>): void {
+  if (win && !win.isDestroyed() && isAppUrl(win.webContents.getURL(), appUrl)) {
+    win.webContents.send(ipcEventChannel(name), payload);
+  }
 }

@@ -8,7 +8,11 @@ const live = new Set<Notification>();
 const MAX_LIVE = 20;
 
 /** An OS notification for a new in-app notification, unless the user is already in the window. */
-export function showOsNotification(notification: CoordinatorNotification, getWindow: () => BrowserWindow | null): void {
+export function showOsNotification(
+  notification: CoordinatorNotification,
+  getWindow: () => BrowserWindow | null,
+  openLink?: (url: string) => void,
+): void {
   const win = getWindow();
   const windowFocused = !!win && !win.isDestroyed() && win.isFocused();
   if (!shouldShowOsNotification({ supported: Notification.isSupported(), windowFocused })) return;
@@ -16,7 +20,8 @@ export function showOsNotification(notification: CoordinatorNotification, getWin
   const release = () => live.delete(os);
   os.on('click', () => {
     release();
-    focusWindow(getWindow());
+    if (notification.actionUrl && openLink) openLink(notification.actionUrl);
+    else focusWindow(getWindow());
   });
   os.on('close', release);
   os.on('failed', release);

@@ -125,3 +125,32 @@ export function shouldShowOsNotification(state: { supported: boolean; windowFocu
 
 /** How often the main process asks the core to raise "due soon" notifications. */
 export const DUE_SOON_SCAN_INTERVAL_MS = 10 * 60 * 1000;
+
+/** The one-line sync status the tray shows; the truth, including what is still pending. */
+export function describeSyncStatus(status: {
+  configured: boolean;
+  state: 'offline' | 'syncing' | 'idle' | 'error';
+  pending: number;
+  conflicts: number;
+  lastSyncedAt: string | null;
+}): string {
+  if (!status.configured) return status.pending > 0 ? `Local only — ${status.pending} changes not synced` : 'Local only (no central database)';
+  const pending = status.pending > 0 ? `, ${status.pending} pending` : '';
+  const conflicts = status.conflicts > 0 ? `, ${status.conflicts} conflicts` : '';
+  switch (status.state) {
+    case 'syncing':
+      return `Syncing…${pending}`;
+    case 'offline':
+      return `Offline${pending}`;
+    case 'error':
+      return `Sync error${pending}${conflicts}`;
+    default:
+      return `Synced${pending}${conflicts}`;
+  }
+}
+
+/** The coordinator:// link among a process's command-line arguments (deep link on Windows/Linux). */
+export function deepLinkFromArgv(argv: readonly string[]): string | null {
+  const link = argv.find((a) => /^coordinator:\/\//i.test(a));
+  return link && link.length <= 2000 ? link : null;
+}

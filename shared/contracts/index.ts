@@ -28,6 +28,7 @@ import {
   userUpdateInput,
 } from '../inputs';
 import { channel, event } from './define';
+import { centralSettingsInput, conflictViewSchema, settingsViewSchema, syncResultSchema, syncStatusSchema } from '../settings';
 
 export type { ChannelContract, EventContract } from './define';
 
@@ -84,6 +85,16 @@ export const channels = {
   'notifications.unreadCount': channel(none, z.number().int()),
   'notifications.markRead': channel(byId, notificationSchema),
   'notifications.markAllRead': channel(none, z.object({ updated: z.number().int() })),
+
+  'sync.status': channel(none, syncStatusSchema),
+  'sync.now': channel(none, syncResultSchema),
+  'settings.get': channel(none, settingsViewSchema),
+  'settings.setCentral': channel(centralSettingsInput, settingsViewSchema),
+  'settings.testCentral': channel(centralSettingsInput, z.object({ ok: z.literal(true), target: z.string() })),
+  'settings.clearCentral': channel(none, settingsViewSchema),
+  'conflicts.list': channel(z.strictObject({ includeResolved: z.boolean().optional() }), z.array(conflictViewSchema)),
+  'conflicts.restore': channel(z.strictObject({ id: z.string().min(1).max(100) }), conflictViewSchema),
+  'conflicts.dismiss': channel(z.strictObject({ id: z.string().min(1).max(100) }), z.object({ id: z.string() })),
 } as const;
 
 export type Channels = typeof channels;
@@ -100,6 +111,9 @@ export const dataChangedSchema = z.object({
 export const events = {
   'data.changed': event(dataChangedSchema),
   'notifications.new': event(notificationSchema),
+  'sync.status': event(syncStatusSchema),
+  /** A coordinator:// link to open (from an OS notification or a deep link). */
+  'app.openUrl': event(z.object({ url: z.string().max(2000) })),
 } as const;
 
 export type Events = typeof events;

@@ -28,6 +28,10 @@ class Emitter {
   once(name: string, fn: Listener) {
     return this.on(name, fn);
   }
+  off(name: string, fn: Listener) {
+    this.listeners.set(name, (this.listeners.get(name) ?? []).filter((f) => f !== fn));
+    return this;
+  }
   emit(name: string, ...args: unknown[]) {
     for (const fn of this.listeners.get(name) ?? []) fn(...args);
   }
@@ -59,9 +63,12 @@ function fakeElectron(dirs: { userData: string; logs: string }) {
       this.options = options;
       const id = nextId++;
       const mainFrame = { url: '', parent: null, processId: 100 + id, routingId: 1 };
+      const contentsEvents = new Emitter();
       this.webContents = {
         id,
         mainFrame,
+        on: (event: string, fn: Listener) => contentsEvents.on(event, fn),
+        isLoading: () => mainFrame.url === '',
         getURL: () => mainFrame.url,
         send: (channel: string, payload: unknown) => {
           this.sent.push({ channel, payload });
@@ -114,8 +121,39 @@ function fakeElectron(dirs: { userData: string; logs: string }) {
     whenReady: () => Promise.resolve(),
   });
 
+  class FakeTray extends Emitter {
+    tooltip = '';
+    menu: unknown = null;
+    constructor(readonly icon: unknown) {
+      super();
+      trays.push(this);
+    }
+    setToolTip(text: string) {
+      this.tooltip = text;
+    }
+    setContextMenu(menu: unknown) {
+      this.menu = menu;
+    }
+    destroy() {
+      record('tray.destroy')();
+    }
+  }
+  const trays: FakeTray[] = [];
+
   const electron = {
     app,
+    Tray: FakeTray,
+    nativeImage: { createFromPath: () => ({ resize: () => ({}) }) },
+    powerMonitor: new Emitter(),
+    safeStorage: {
+      isEncryptionAvailable: () => false,
+      encryptString: () => {
+        throw new Error('no keychain in tests');
+      },
+      decryptString: () => {
+        throw new Error('no keychain in tests');
+      },
+    },
     BrowserWindow: FakeWindow,
     Notification: FakeNotification,
     dialog: { showErrorBox: record('dialog.showErrorBox') },
@@ -159,7 +197,7 @@ function fakeElectron(dirs: { userData: string; logs: string }) {
       removeListener: (channel: string, fn: Listener) => rendererListeners.get(channel)?.delete(fn),
     },
   };
-  return { electron, calls, handlers, windows, notifications, exposed, app, rendererListeners };
+  return { electron, calls, handlers, windows, notifications, exposed, app, rendererListeners, trays };
 }
 
 type Envelope = { ok: boolean; value?: any; error?: { code: string } };

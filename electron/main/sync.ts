@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { app, powerMonitor, safeStorage } from 'electron';
+import type { Core } from '../app/core';
+import type { SecretStore } from '../settings/secrets';
+import { createSettingsStore } from '../settings/settings-store';
+import { createSyncController, type SyncController } from '../sync/controller';
+
+/** Secrets encrypted by the OS keychain (Keychain, DPAPI, libsecret/kwallet) through safeStorage. */
+export function safeStorageSecrets(): SecretStore {
+  return {
+    get available() {
+      return safeStorage.isEncryptionAvailable();
+    },
+    encrypt: (plain) => safeStorage.encryptString(plain).toString('base64'),
+    decrypt: (cipher) => safeStorage.decryptString(Buffer.from(cipher, 'base64')),
+  };
+}
+
+/** The desktop sync: settings in userData, reconnect signals from the OS. */
+export function startDesktopSync(core: Core): { controller: SyncController; dispose: () => Promise<void> } {
+  const settings = createSettingsStore(path.join(app.getPath('userData'), 'settings.json'), safeStorageSecrets());
+  const controller = createSyncController(core, settings);
+  void controller.start();
+  const online = () => controller.notifyOnline();
+  powerMonitor.on('resume', online);
+  powerMonitor.on('unlock-screen', online);
+  return {
+    controller,
+    dispose: async () => {
+      powerMonitor.off('resume', online);
+      powerMonitor.off('unlock-screen', online);
+      await controller.close();
+    },
+  };
+}

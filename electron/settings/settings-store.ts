@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { centralSettingsInput, type CentralSettingsInput, type SettingsView } from '../../shared/settings';
+import { AppError, parseInput } from '../common/errors';
+import { createLogger } from '../common/logger';
+import type { CentralConfig } from '../sync/central/connect';
+import type { SecretStore } from './secrets';
+
+const log = createLogger('settings');
+
+const storedSchema = z.object({
+  central: z
+    .object({
+      url: z.string(),
+      sslMode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']),
+      allowPlaintextPassword: z.boolean(),
+      passwordEncrypted: z.string().nullable(),
+      syncIntervalSeconds: z.number().int().min(15).max(86_400),
+    })
+    .nullable()
+    .default(null),
+});
+type Stored = z.infer<typeof storedSchema>;
+
+/**
+ * The desktop app's settings file. Passwords are stored only encrypted (SecretStore); the URL is
+ * stored without credentials; a corrupt file is moved aside rather than crashing the app.
+ */
+export function createSettingsStore(file: string, secrets: SecretStore) {
+  let cache: Stored | null = null;
+
+  const load = (): Stored => {
+    if (cache) return cache;
+    if (!existsSync(file)) return (cache = { central: null });
+    try {
+      cache = storedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    } catch (error) {
+      const aside = `${file}.corrupt-${Date.now()}`;
+      renameSync(file, aside);
+      log.warn('settings file was unreadable and has been moved aside', { aside, error: error instanceof Error ? error.message : String(error) });
+      cache = { central: null };
+    }
+    return cache;
+  };
+
+  const save = (next: Stored) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, file);
+    cache = next;
+  };
+
+  return {
+    view(): SettingsView {
+      const central = load().central;
+      return {
+        central: central
+          ? { url: central.url, sslMode: central.sslMode, allowPlaintextPassword: central.allowPlaintextPassword, hasPassword: central.passwordEncrypted !== null, syncIntervalSeconds: central.syncIntervalSeconds }
+          : null,
+        secretsAvailable: secrets.available,
+      };
+    },
+
+    setCentral(raw: unknown): SettingsView {
+      const input: CentralSettingsInput = parseInput(centralSettingsInput, raw, 'central database settings');
+      const url = new URL(input.url);
+      const embeddedPassword = url.password ? decodeURIComponent(url.password) : null;
+      url.password = '';
+      const password = input.password ?? embeddedPassword;
+      const previous = load().central;
+      if (password && !secrets.available) {
+        throw new AppError('UNAVAILABLE', 'This system offers no secure storage for passwords; use a passwordless login (e.g. a client certificate) or the CLI with an environment variable');
+      }
+      const passwordEncrypted = password ? secrets.encrypt(password) : input.keepPassword ? (previous?.passwordEncrypted ?? null) : null;
+      save({
+        central: {
+          url: url.toString(),
+          sslMode: input.sslMode,
+          allowPlaintextPassword: input.allowPlaintextPassword,
+          passwordEncrypted,
+          syncIntervalSeconds: input.syncIntervalSeconds,
+        },
+      });
+      return this.view();
+    },
+
+    clearCentral(): SettingsView {
+      save({ central: null });
+      return this.view();
+    },
+
+    /** The connection to use, with the password decrypted only in memory. */
+    centralConfig(): CentralConfig | null {
+      const central = load().central;
+      if (!central) return null;
+      const url = new URL(central.url);
+      if (central.passwordEncrypted) url.password = encodeURIComponent(secrets.decrypt(central.passwordEncrypted));
+      return { url: url.toString(), sslMode: central.sslMode, allowPlaintextPassword: central.allowPlaintextPassword };
+    },
+
+    syncIntervalSeconds(): number {
+      return load().central?.syncIntervalSeconds ?? 300;
+    },
+  };
+}
+export type SettingsStore = ReturnType<typeof createSettingsStore>;

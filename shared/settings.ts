@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+export const sslModeSchema = z.enum(['disable', 'require', 'verify-ca', 'verify-full']);
+
+export const centralSettingsInput = z.strictObject({
+  url: z
+    .string()
+    .max(2000)
+    .refine((s) => /^postgres(ql)?:\/\/[^\s]+$/.test(s) && URL.canParse(s), 'must be a postgres:// URL'),
+  /** A new password; omitted keeps the stored one when keepPassword is set. */
+  password: z.string().max(1000).optional(),
+  keepPassword: z.boolean().default(true),
+  sslMode: sslModeSchema.default('disable'),
+  allowPlaintextPassword: z.boolean().default(false),
+  syncIntervalSeconds: z.number().int().min(15).max(86_400).default(300),
+});
+export type CentralSettingsInput = z.infer<typeof centralSettingsInput>;
+
+export const settingsViewSchema = z.object({
+  central: z
+    .object({
+      url: z.string(),
+      sslMode: sslModeSchema,
+      allowPlaintextPassword: z.boolean(),
+      hasPassword: z.boolean(),
+      syncIntervalSeconds: z.number().int(),
+    })
+    .nullable(),
+  secretsAvailable: z.boolean(),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+export const syncStatusSchema = z.object({
+  configured: z.boolean(),
+  state: z.enum(['offline', 'syncing', 'idle', 'error']),
+  pending: z.number().int(),
+  rejected: z.number().int(),
+  conflicts: z.number().int(),
+  lastSyncedAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  progress: z
+    .object({ phase: z.enum(['push', 'bootstrap', 'pull']), table: z.string().optional(), done: z.number(), total: z.number().nullable() })
+    .nullable(),
+});
+export type SyncStatusView = z.infer<typeof syncStatusSchema>;
+
+export const syncResultSchema = z.object({
+  pushed: z.number().int(),
+  pulled: z.number().int(),
+  conflicts: z.number().int(),
+  rejected: z.number().int(),
+  skipped: z.array(z.object({ table: z.string(), id: z.string(), reason: z.string() })),
+  durationMs: z.number(),
+});
+export type SyncResultView = z.infer<typeof syncResultSchema>;
+
+export const conflictViewSchema = z.object({
+  id: z.string(),
+  table: z.string(),
+  rowId: z.string(),
+  field: z.string().nullable(),
+  kind: z.enum(['field_lww', 'text_copy', 'delete_wins', 'rejected']),
+  losingValue: z.unknown(),
+  winningValue: z.unknown(),
+  reason: z.string().nullable(),
+  createdAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  resolution: z.string().nullable(),
+  label: z.string().nullable(),
+});
