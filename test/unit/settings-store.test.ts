@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEphemeralSecretStore } from '../../electron/settings/secrets';
+import { createSettingsStore } from '../../electron/settings/settings-store';
+import { AppError } from '../../electron/common/errors';
+
+describe('settings store', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-settings-'));
+    file = path.join(dir, 'settings.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('never writes the password in clear text, yet gives it back for connecting', () => {
+    const store = createSettingsStore(file, createEphemeralSecretStore());
+    const view = store.setCentral({ url: 'postgres://coord@db.example.com:5432/coordinator', password: 'pa55-Sëcret', sslMode: 'verify-full' });
+    expect(view.central).toMatchObject({ url: 'postgres://coord@db.example.com:5432/coordinator', hasPassword: true, sslMode: 'verify-full' });
+    const onDisk = readFileSync(file, 'utf8');
+    expect(onDisk).not.toContain('pa55');
+    expect(onDisk).not.toContain('Sëcret');
+    expect(JSON.stringify(view)).not.toContain('pa55');
+    const config = store.centralConfig();
+    expect(config && decodeURIComponent(new URL(config.url).password)).toBe('pa55-Sëcret');
+  });
+
+  it('moves a password embedded in the URL into the encrypted field', () => {
+    const store = createSettingsStore(file, createEphemeralSecretStore());
+    const view = store.setCentral({ url: 'postgres://coord:hunter2@127.0.0.1:5432/c' });
+    expect(view.central?.url).toBe('postgres://coord@127.0.0.1:5432/c');
+    expect(readFileSync(file, 'utf8')).not.toContain('hunter2');
+    expect(store.centralConfig()?.url).toContain(':hunter2@');
+  });
+
+  it('keeps the stored password when settings change without a new one', () => {
+    const store = createSettingsStore(file, createEphemeralSecretStore());
+    store.setCentral({ url: 'postgres://coord@127.0.0.1/c', password: 'first' });
+    store.setCentral({ url: 'postgres://coord@127.0.0.1/c', syncIntervalSeconds: 60 });
+    expect(store.centralConfig()?.url).toContain(':first@');
+    expect(store.syncIntervalSeconds()).toBe(60);
+  });
+
+  it('refuses a bad URL with a clear validation error and keeps the old settings', () => {
+    const store = createSettingsStore(file, createEphemeralSecretStore());
+    store.setCentral({ url: 'postgres://coord@127.0.0.1/c' });
+    expect(() => store.setCentral({ url: 'mysql://nope' })).toThrow(AppError);
+    expect(store.view().central?.url).toBe('postgres://coord@127.0.0.1/c');
+  });
+
+  it('refuses to store a password when the system offers no secure storage', () => {
+    const store = createSettingsStore(file, { available: false, encrypt: () => 'x', decrypt: () => 'x' });
+    expect(() => store.setCentral({ url: 'postgres://coord@127.0.0.1/c', password: 'p' })).toThrow(/secure storage/);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('moves a corrupt settings file aside instead of failing', () => {
+    writeFileSync(file, '{ not json');
+    const store = createSettingsStore(file, createEphemeralSecretStore());
+    expect(store.view().central).toBeNull();
+    expect(readdirSync(dir).some((f) => f.startsWith('settings.json.corrupt-'))).toBe(true);
+  });
+});
