@@ -1,8 +1,11 @@
 import { printResult, type Benchmark } from './harness';
 import { localWrite } from './local-write';
+import { syncBootstrap } from './sync-bootstrap';
+import { syncIncremental } from './sync-incremental';
+import { syncBacklog } from './sync-backlog';
 
 /** Every benchmark, by name. `npm run bench -- <name> [--quick]`; no name runs them all. */
-const BENCHMARKS: Benchmark[] = [localWrite];
+const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -130,6 +130,7 @@ export function createEmployeesService(ctx: ServiceContext) {
       return writer.transaction(() => {
         get(input.id);
         assertManagerAllowed(input.id, input.managerId);
+        if (input.userId && !writer.get('users', input.userId)) throw notFound('User', input.userId);
         writer.update(
           'employees',
           input.id,

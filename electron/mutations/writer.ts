@@ -1,8 +1,11 @@
 import type { SqliteDb } from '../database/open';
 import { notFound } from '../common/errors';
+import { createLogger } from '../common/logger';
 import { isoNow, systemClock, type Clock } from '../common/time';
 import { createStatementCache, type StatementCache } from '../database/statements';
 import type { Change, CommitListener, EntityTable, Row, WriteApi, WriteHook } from './types';
+
+const log = createLogger('writer');
 
 export interface WriterOptions {
   clock?: Clock;
@@ -65,7 +68,17 @@ export class Writer implements WriteApi {
       return result;
     } finally {
       this.pending = null;
-      if (changes.length > 0) for (const listener of this.listeners) listener(changes);
+      // The changes are committed: a failing listener must neither turn the write into a
+      // reported failure nor keep the other listeners from hearing about it.
+      if (changes.length > 0) {
+        for (const listener of [...this.listeners]) {
+          try {
+            listener(changes);
+          } catch (error) {
+            log.error('commit listener failed', { error: error instanceof Error ? error.message : String(error) });
+          }
+        }
+      }
     }
   }
 
@@ -90,7 +103,9 @@ export class Writer implements WriteApi {
       if (!before) throw notFound(table, id);
       const changed = Object.keys(patch).filter((c) => c !== 'updated_at' && !sameValue(before[c], patch[c]));
       if (changed.length === 0) return null;
-      const columns = 'updated_at' in patch || !('updated_at' in before) ? changed : [...changed, 'updated_at'];
+      // A real change always moves updated_at: to the patch's value when it carries one (a pulled
+      // row keeps the server's time), otherwise to now.
+      const columns = 'updated_at' in before ? [...changed, 'updated_at'] : changed;
       const values: Row = { ...patch };
       if (!('updated_at' in patch) && 'updated_at' in before) values.updated_at = this.currentNow;
       const sql = `UPDATE "${table}" SET ${columns.map((c) => `"${c}" = ?`).join(', ')} WHERE id = ?`;

@@ -110,9 +110,9 @@ export function createUsersService(ctx: ServiceContext) {
       const existing = service.current();
       if (existing) return existing;
       const osName = safeOsUsername();
-      const username = uniqueUsername(osName, (u) => Boolean(statements.get('SELECT 1 FROM users WHERE username = ?').get(u)));
+      const username = uniqueUsername(osName, (u) => Boolean(statements.get('SELECT 1 FROM users WHERE lower(username) = lower(?)').get(u)));
       const user = writer.transaction(() => {
-        const created = service.create({ username, email: `${username}@localhost`, fullName: osName, role: 'coordinator' });
+        const created = service.create({ username, email: placeholderEmail(username), fullName: osName, role: 'coordinator' });
         session.setCurrentUser(created.id);
         return created;
       });
@@ -132,6 +132,16 @@ function safeOsUsername(): string {
   } catch {
     return 'coordinator';
   }
+}
+
+/**
+ * A placeholder address for a profile made from the OS account: the user schema requires a valid
+ * email, and `x@localhost` is not one. `.invalid` is reserved (RFC 2606), so it can never reach
+ * anyone; OS names with spaces or backslashes are folded into a valid local part.
+ */
+function placeholderEmail(username: string): string {
+  const local = username.toLowerCase().replace(/[^a-z0-9_+-]+/g, '.').replace(/^\.+|\.+$/g, '') || 'coordinator';
+  return `${local}@localhost.invalid`;
 }
 
 function uniqueUsername(base: string, taken: (u: string) => boolean): string {

@@ -29,15 +29,29 @@ export class ApiError extends Error {
     this.issues = error.issues ?? [];
   }
 
-  /** Field path → first message, for showing errors next to inputs. */
+  /** Field path → first message, for showing errors next to inputs (root-level issues excluded). */
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const issue of this.issues) {
-      const key = issue.path || '_';
+      const key = issue.path;
+      if (!key || key === '(root)') continue;
       if (!(key in out)) out[key] = issue.message;
     }
     return out;
   }
+}
+
+/**
+ * Splits a failure into messages for the fields a form shows and a general error for the rest
+ * (non-validation failures, or validation issues about fields the form does not display).
+ */
+export function splitErrors(err: unknown, shownFields: readonly string[]): { fields: Record<string, string>; general: ApiError | null } {
+  const e = toApiError(err);
+  const all = e.fieldErrors();
+  const fields: Record<string, string> = {};
+  for (const f of shownFields) if (all[f]) fields[f] = all[f];
+  const covered = e.code === 'VALIDATION' && Object.keys(fields).length > 0 && Object.keys(all).length === Object.keys(fields).length && e.issues.every((i) => i.path && i.path !== '(root)');
+  return { fields, general: covered ? null : e };
 }
 
 export const toApiError = (err: unknown): ApiError => {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Comment } from '../../../shared/entities';
-import { call, toApiError, type ApiError } from '../api';
+import { call, splitErrors, toApiError, type ApiError } from '../api';
 import { useApp } from '../lib/appContext';
 import { formatDateTime, timeAgo } from '../lib/format';
 import { useQuery } from '../lib/useQuery';
@@ -26,10 +26,9 @@ export function CommentThread({ taskId }: { taskId: string }) {
       setDraft('');
       comments.reload();
     } catch (err) {
-      const e = toApiError(err);
-      const fe = e.fieldErrors();
-      if (fe.content) setFieldError(fe.content);
-      else setError(e);
+      const { fields, general } = splitErrors(err, ['content']);
+      setFieldError(fields.content);
+      setError(general);
     } finally {
       setPosting(false);
     }

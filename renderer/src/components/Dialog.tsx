@@ -25,7 +25,10 @@ export function Dialog({
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     const el = ref.current;
-    const first = el?.querySelector<HTMLElement>('[data-autofocus], input, textarea, select, button');
+    const first =
+      el?.querySelector<HTMLElement>('[data-autofocus]') ??
+      el?.querySelector<HTMLElement>('.dialog-body input, .dialog-body textarea, .dialog-body select') ??
+      el?.querySelector<HTMLElement>('button');
     first?.focus();
     return () => previous?.focus?.();
   }, []);

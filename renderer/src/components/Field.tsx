@@ -16,6 +16,8 @@ export function Field({
   className?: string;
 }) {
   const id = useId();
+  // Core messages are phrased to follow the field name ("is required", "cannot be negative").
+  const message = error && /^[a-z]/.test(error) ? `${label.replace(/\s*\(.*\)$/, '')} ${error}` : error;
   const errId = `${id}-err`;
   const control = isValidElement(children)
     ? cloneElement(children, {
@@ -30,7 +32,7 @@ export function Field({
       {control}
       {error ? (
         <div className="field-error" id={errId} role="alert">
-          {error}
+          {message}
         </div>
       ) : hint ? (
         <div className="field-hint">{hint}</div>

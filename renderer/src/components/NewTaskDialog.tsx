@@ -10,7 +10,7 @@ import {
   type TaskStatus,
 } from '../../../shared/enums';
 import type { TaskCreateInput } from '../../../shared/inputs';
-import { ApiError, call, toApiError } from '../api';
+import { ApiError, call, splitErrors } from '../api';
 import type { NewTaskDefaults } from '../lib/appContext';
 import { useQuery } from '../lib/useQuery';
 import { PRIORITY_LABELS } from './Chips';
@@ -18,6 +18,8 @@ import { Dialog } from './Dialog';
 import { ErrorBanner } from './ErrorBanner';
 import { Field } from './Field';
 import { EmployeeOptions } from './EmployeeOptions';
+
+const FIELDS = ['title', 'projectId', 'assignedTo', 'status', 'priority', 'dueDate', 'estimatedHours', 'description'];
 
 export function NewTaskDialog({
   defaults,
@@ -65,10 +67,9 @@ export function NewTaskDialog({
       const task = await call('tasks.create', input);
       onCreated(task);
     } catch (err) {
-      const apiErr = toApiError(err);
-      const fieldErrors = apiErr.fieldErrors();
-      setErrors(fieldErrors);
-      if (apiErr.code !== 'VALIDATION' || Object.keys(fieldErrors).length === 0) setFailure(apiErr);
+      const { fields, general } = splitErrors(err, FIELDS);
+      setErrors(fields);
+      setFailure(general);
       setSaving(false);
     }
   };

@@ -81,7 +81,9 @@ export function Sidebar() {
         <Avatar name={user?.fullName ?? null} size={28} />
         <div className="user-meta">
           <span className="user-name">{user?.fullName ?? 'No user'}</span>
-          <span className="user-role">{user ? `${user.role} · ${user.email}` : 'Not signed in'}</span>
+          <span className="user-role" title={user?.email}>
+            {user ? user.role : 'Not signed in'}
+          </span>
         </div>
       </div>
     </aside>

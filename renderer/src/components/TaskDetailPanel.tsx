@@ -7,7 +7,7 @@ import {
   type TaskStatus,
 } from '../../../shared/enums';
 import type { TaskUpdateInput } from '../../../shared/inputs';
-import { call, toApiError, type ApiError } from '../api';
+import { call, splitErrors, toApiError, type ApiError } from '../api';
 import { useApp } from '../lib/appContext';
 import { formatDateTime, isOverdue, timeAgo } from '../lib/format';
 import { useQuery } from '../lib/useQuery';
@@ -22,6 +22,7 @@ import { InlineText, InlineValue } from './InlineFields';
 import { TaskHistory } from './TaskHistory';
 
 type Patch = Omit<TaskUpdateInput, 'id'>;
+const FIELDS = ['title', 'description', 'status', 'priority', 'assignedTo', 'projectId', 'dueDate', 'estimatedHours', 'actualHours'];
 type SaveState = 'idle' | 'saving' | 'saved';
 
 export function TaskDetailPanel({ taskId, onClose }: { taskId: string; onClose: () => void }) {
@@ -43,6 +44,12 @@ export function TaskDetailPanel({ taskId, onClose }: { taskId: string; onClose: 
     panelRef.current?.focus();
   }, [taskId]);
 
+  useEffect(() => {
+    if (saveState !== 'saved') return;
+    const t = setTimeout(() => setSaveState('idle'), 2000);
+    return () => clearTimeout(t);
+  }, [saveState]);
+
   const save = async (patch: Patch): Promise<boolean> => {
     const fields = Object.keys(patch);
     setSaveState('saving');
@@ -58,10 +65,9 @@ export function TaskDetailPanel({ taskId, onClose }: { taskId: string; onClose: 
       task.reload();
       return true;
     } catch (err) {
-      const e = toApiError(err);
-      const fe = e.fieldErrors();
-      if (Object.keys(fe).length > 0) setErrors((prev) => ({ ...prev, ...fe }));
-      else setFailure(e);
+      const { fields: fe, general } = splitErrors(err, FIELDS);
+      setErrors((prev) => ({ ...prev, ...fe }));
+      setFailure(general);
       setSaveState('idle');
       return false;
     }

@@ -24,18 +24,22 @@ const FIELD_LABELS: Record<string, string> = {
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-function decode(raw: string | null): string | null {
-  if (raw === null) return null;
-  if (/^["[{]|^(null|true|false)$/.test(raw)) {
-    try {
-      const v: unknown = JSON.parse(raw);
-      if (v === null) return null;
-      return typeof v === 'string' ? v : JSON.stringify(v);
-    } catch {
-      return raw;
+/** Audit values are raw column values; a JSON-encoded string is unwrapped. */
+function decode(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'string') {
+    if (/^"/.test(raw)) {
+      try {
+        const v: unknown = JSON.parse(raw);
+        if (typeof v === 'string') return v;
+      } catch {
+        /* not JSON: keep as is */
+      }
     }
+    return raw;
   }
-  return raw;
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  return JSON.stringify(raw);
 }
 
 type Lookups = {
@@ -44,7 +48,7 @@ type Lookups = {
   users: Map<string, string>;
 };
 
-function formatValue(field: string, raw: string | null, l: Lookups): string {
+function formatValue(field: string, raw: unknown, l: Lookups): string {
   const v = decode(raw);
   if (v === null || v === '') return 'none';
   switch (field) {
@@ -56,6 +60,8 @@ function formatValue(field: string, raw: string | null, l: Lookups): string {
       return l.employees.get(v) ?? 'a removed employee';
     case 'projectId':
       return l.projects.get(v) ?? 'a removed project';
+    case 'createdBy':
+      return l.users.get(v) ?? 'someone';
     case 'dueDate':
       return formatDate(v);
     case 'estimatedHours':
@@ -70,18 +76,30 @@ function formatValue(field: string, raw: string | null, l: Lookups): string {
   }
 }
 
-function describe(e: AuditEntry, l: Lookups): string {
-  if (e.action === 'create') return 'created the task';
-  if (e.action === 'delete') return 'deleted the task';
-  if (!e.field) return 'updated the task';
-  const field = camel(e.field);
-  const label = FIELD_LABELS[field] ?? field;
-  if (field === 'description') return 'updated the description';
-  const from = formatValue(field, e.oldValue, l);
-  const to = formatValue(field, e.newValue, l);
-  if (from === 'none') return `set ${label} to ${to}`;
-  if (to === 'none') return `cleared ${label} (was ${from})`;
-  return `changed ${label} from ${from} to ${to}`;
+/** Fields not worth a line in the history (bookkeeping columns). */
+const HIDDEN_FIELDS = new Set(['id', 'createdAt', 'updatedAt', 'crmTaskId', 'createdBy', 'completedAt', 'version', 'deletedAt']);
+
+type Line = { key: string; text: string };
+
+function describe(e: AuditEntry, l: Lookups): Line[] {
+  if (e.action === 'create') return [{ key: 'create', text: 'created the task' }];
+  if (e.action === 'delete') return [{ key: 'delete', text: 'deleted the task' }];
+  const lines: Line[] = [];
+  for (const [column, change] of Object.entries(e.changes ?? {})) {
+    const field = camel(column);
+    if (HIDDEN_FIELDS.has(field)) continue;
+    const label = FIELD_LABELS[field] ?? field;
+    if (field === 'description') {
+      lines.push({ key: column, text: 'updated the description' });
+      continue;
+    }
+    const from = formatValue(field, change.old, l);
+    const to = formatValue(field, change.new, l);
+    const text =
+      from === 'none' ? `set ${label} to ${to}` : to === 'none' ? `cleared ${label} (was ${from})` : `changed ${label} from ${from} to ${to}`;
+    lines.push({ key: column, text });
+  }
+  return lines.length > 0 ? lines : [{ key: 'update', text: 'updated the task' }];
 }
 
 export function TaskHistory({
@@ -114,18 +132,26 @@ export function TaskHistory({
   if (entries.length === 0) return <p className="muted comments-empty">No changes recorded yet.</p>;
   return (
     <ol className="history" data-testid="task-history">
-      {entries.map((e) => (
-        <li key={e.id} className="history-item" data-testid="history-item">
-          <span className="history-dot" aria-hidden="true" />
-          <span className="history-text">
-            <strong>{e.actorId ? (lookups.users.get(e.actorId) ?? lookups.employees.get(e.actorId) ?? 'Someone') : 'System'}</strong>{' '}
-            {describe(e, lookups)}
-          </span>
-          <time className="muted" dateTime={e.createdAt} title={formatDateTime(e.createdAt)}>
-            {timeAgo(e.createdAt)}
-          </time>
-        </li>
-      ))}
+      {entries.map((e) => {
+        const actor = e.actorName ?? (e.actorId ? (lookups.users.get(e.actorId) ?? 'Someone') : 'System');
+        return (
+          <li key={e.id} className="history-item" data-testid="history-item">
+            <span className="history-dot" aria-hidden="true" />
+            <span className="history-text">
+              <strong>{actor}</strong>{' '}
+              {describe(e, lookups).map((line, i) => (
+                <span key={line.key} className="history-line">
+                  {i > 0 ? ', ' : ''}
+                  {line.text}
+                </span>
+              ))}
+            </span>
+            <time className="muted" dateTime={e.createdAt} title={formatDateTime(e.createdAt)}>
+              {timeAgo(e.createdAt)}
+            </time>
+          </li>
+        );
+      })}
     </ol>
   );
 }

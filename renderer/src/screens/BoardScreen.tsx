@@ -247,7 +247,7 @@ function TaskCard({
         <span className="card-project">{task.projectName ?? 'No project'}</span>
         <PriorityIcon priority={task.priority} />
       </div>
-      <div className="card-title">{task.title}</div>
+      <div className="task-card-title">{task.title}</div>
       <div className="card-meta">
         {task.dueDate ? (
           <span className={`card-due${overdue ? ' overdue' : ''}`}>{formatDate(task.dueDate)}</span>

@@ -9,7 +9,7 @@ import {
   type ProjectStatus,
 } from '../../../shared/enums';
 import type { ProjectCreateInput } from '../../../shared/inputs';
-import { call, toApiError, type ApiError } from '../api';
+import { call, splitErrors, toApiError, type ApiError } from '../api';
 import { EmptyState, Loading } from '../components/EmptyState';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Field } from '../components/Field';
@@ -57,13 +57,13 @@ export function ProjectsScreen() {
               Projects group tasks and track progress toward a deadline.
             </EmptyState>
           )
-        ) : (
+        ) : list.length > 0 ? (
           <ul className="project-list">
             {list.map((p) => (
               <ProjectRow key={p.id} project={p} onChanged={projects.reload} />
             ))}
           </ul>
-        )}
+        ) : null}
       </div>
     </section>
   );
@@ -203,17 +203,16 @@ function NewProjectForm({ onDone, onCreated }: { onDone: () => void; onCreated: 
       onCreated();
       onDone();
     } catch (err) {
-      const apiErr = toApiError(err);
-      const fe = apiErr.fieldErrors();
-      setErrors(fe);
-      if (Object.keys(fe).length === 0) setFailure(apiErr);
+      const { fields, general } = splitErrors(err, ['name', 'description', 'startDate', 'deadline']);
+      setErrors(fields);
+      setFailure(general);
       setSaving(false);
     }
   };
 
   return (
     <form className="card inline-form" onSubmit={submit} noValidate aria-label="New project" data-testid="new-project-form">
-      <h2 className="card-title">New project</h2>
+      <h2 className="form-card-title">New project</h2>
       {failure ? <ErrorBanner error={failure} title="Could not create the project" /> : null}
       <div className="form-grid form-grid-4">
         <Field label="Name" error={errors.name} className="span-2">
