@@ -39,6 +39,10 @@ export function openCore(options: CoreOptions) {
   const writer = new Writer(db, { clock, actor: () => session.currentUserId });
   const syncState = createSyncState(session);
   const hlc = new HybridLogicalClock(syncState.clientId(), () => clock.now().getTime());
+  // A clock set back across a restart must not stamp new edits earlier than old ones.
+  for (const stamp of [syncState.highestStamp(), (db.prepare('SELECT max(hlc) AS h FROM sync_outbox').get() as { h: string | null }).h]) {
+    if (stamp) hlc.observe(stamp);
+  }
   // The outbox hook comes first: a change must be queued before anything it causes (a notification
   // referencing a new task), so the server receives them in causal order.
   writer.addHook(createOutboxHook(db, hlc));

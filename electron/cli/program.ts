@@ -5,6 +5,7 @@ import { registerEmployeeCommands } from './commands/employees';
 import { registerInitCommands } from './commands/init';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerProjectCommands } from './commands/projects';
+import { registerSyncCommands } from './commands/sync';
 import { registerTaskCommands } from './commands/tasks';
 import { defaultDatabasePath } from './default-db-path';
 import { oneLine, reportError } from './errors';
@@ -42,7 +43,9 @@ Examples:
   coordinator task list --status todo,in_progress --assignee "Maria Garcia"
   coordinator task add --title "Draft release notes" --project "Website Relaunch" --due 2026-04-01
   coordinator task update 3f9c2a1b --status done --actual 3.5
-  coordinator notifications --unread --json`;
+  coordinator notifications --unread --json
+  coordinator migrate --pg postgres://admin@db.example.com/coordinator?sslmode=verify-full
+  COORDINATOR_PG_URL=postgres://me@db.example.com/coordinator coordinator sync --watch`;
 
 /** The `coordinator` command tree. Nothing here loads the database; actions do, lazily. */
 export function buildProgram(): Command {
@@ -63,6 +66,7 @@ export function buildProgram(): Command {
   registerCommentCommands(program);
   registerEmployeeCommands(program);
   registerNotificationCommands(program);
+  registerSyncCommands(program);
   return program;
 }
 

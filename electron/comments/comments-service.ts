@@ -50,7 +50,7 @@ export function createCommentsService(ctx: ServiceContext, deps: { users: UsersS
 
     list(raw: unknown): Comment[] {
       const { taskId } = parseInput(listInput, raw);
-      return (statements.get('SELECT * FROM comments WHERE task_id = ? ORDER BY comment_order, created_at').all(taskId) as Row[]).map(toComment);
+      return (statements.get('SELECT * FROM comments WHERE task_id = ? ORDER BY comment_order, created_at, id').all(taskId) as Row[]).map(toComment);
     },
 
     add(raw: unknown): Comment {

@@ -45,19 +45,19 @@ export function createDemoSeeder(deps: SeedDeps) {
       const today = deps.clock.now();
       let commentCount = 0;
       let taskCount = 0;
+      // The people sign up first, in their own transaction, so that the signed-in coordinator is
+      // the recorded actor of everything the demo does after (audit trail, notifications).
+      const userIds = new Map<string, string>();
       deps.writer.transaction(() => {
-        const userIds = new Map<string, string>();
-        const employeeIds = new Map<string, string>();
         for (const person of DEMO_PEOPLE) {
-          const user = deps.users.create({
-            username: person.email.split('@')[0],
-            email: person.email,
-            fullName: person.name,
-            role: person.role,
-          });
+          const username = person.email.split('@')[0] ?? person.email;
+          const user = deps.users.findByName(username) ?? deps.users.create({ username, email: person.email, fullName: person.name, role: person.role });
           userIds.set(person.name, user.id);
           if (person.name === DEMO_PEOPLE[0]?.name) deps.session.setCurrentUser(user.id);
         }
+      });
+      deps.writer.transaction(() => {
+        const employeeIds = new Map<string, string>();
         for (const person of DEMO_PEOPLE) {
           const employee = deps.employees.create({
             name: person.name,

@@ -146,7 +146,7 @@ export function createLocalConflicts(db: SqliteDb, deps: { writer: () => Writer;
             const patch: Record<string, SqlValue> = {};
             for (const [column, value] of Object.entries(values)) {
               const spec = TABLE_SPECS[table].byName.get(column);
-              if (spec && column !== 'id' && column !== 'created_at') patch[column] = toLocalValue(spec, value);
+              if (spec && column !== 'id' && column !== 'created_at' && column !== 'updated_at') patch[column] = toLocalValue(spec, value);
             }
             writer.update(table, row.row_id, patch);
           }

@@ -125,7 +125,9 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       const batch = deps.outbox.pending(pushChunkSize);
       if (batch.length === 0) return;
       const reply = await pushChunk(client, clientId, batch.map(toPushMutation));
+      const highest = batch[batch.length - 1]?.hlc;
       deps.db.transaction(() => {
+        if (highest && highest > (deps.state.highestStamp() ?? '')) deps.state.setHighestStamp(highest);
         for (const outcome of reply.results) {
           if (outcome.status === 'rejected') {
             deps.outbox.reject(outcome.seq, `${outcome.code ?? 'REJECTED'}: ${outcome.reason ?? 'refused by the server'}`);
@@ -163,7 +165,10 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       const next: BootstrapState = rows.length < bootstrapPageSize
         ? { ...state, tableIndex: state.tableIndex + 1, afterId: null, rowsDone: state.rowsDone + rows.length }
         : { ...state, afterId: String(rows[rows.length - 1]?.row.id), rowsDone: state.rowsDone + rows.length };
-      const applied = deps.applier.apply({ upserts: localRows(table, rows), deletes: [] }, () => deps.state.setBootstrap(next));
+      const batch: ApplyBatch = { upserts: localRows(table, rows), deletes: [] };
+      // A row may reference one in a later page (a manager whose id sorts later): fetch it now.
+      await fetchMissingParents(client, batch);
+      const applied = deps.applier.apply(batch, () => deps.state.setBootstrap(next));
       absorb(result, applied);
       state = next;
       progress({ phase: 'bootstrap', table, done: state.rowsDone, total });
@@ -183,7 +188,12 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       if (!cursor) return;
       const horizon = await readHorizon(client);
       const changes = await readChanges(client, cursor, horizon, pullPageSize);
-      if (changes.length === 0) return;
+      if (changes.length === 0) {
+        // Everything below the horizon has been read: move up to it, so a pruned change log
+        // does not mistake an up-to-date replica for a stale one.
+        if (BigInt(horizon) > BigInt(cursor.xid)) deps.state.setCursor({ xid: horizon, version: -1 });
+        return;
+      }
       const last = changes[changes.length - 1] as (typeof changes)[number];
       const batch: ApplyBatch = { upserts: [], deletes: [] };
       const deleted = new Set<string>();
@@ -208,7 +218,11 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         for (const id of ids) if (!found.has(id)) batch.deletes.push({ table, id });
       }
       await fetchMissingParents(client, batch);
-      const applied = deps.applier.apply(batch, () => deps.state.setCursor({ xid: last.xid, version: last.version }));
+      // A short page means every change below the horizon has been read: the cursor may move up
+      // to the horizon itself.
+      const caughtUp = changes.length < pullPageSize && BigInt(horizon) > BigInt(last.xid);
+      const next = caughtUp ? { xid: horizon, version: -1 } : { xid: last.xid, version: last.version };
+      const applied = deps.applier.apply(batch, () => deps.state.setCursor(next));
       absorb(result, applied);
       progress({ phase: 'pull', done: result.pulled, total: null });
       if (changes.length < pullPageSize) return;
@@ -259,6 +273,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     return pruned !== null && BigInt(cursor.xid) < BigInt(pruned);
   }
 
+  const onClientError = (error: Error) => log.warn('central connection lost during sync', { error: describeSyncError(error) });
+
   async function run(): Promise<SyncResult> {
     const started = performance.now();
     const result: SyncResult = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, skipped: [], bootstrapped: false, replaced: false, durationMs: 0, tables: [] };
@@ -266,6 +282,9 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     let client: pg.PoolClient | null = null;
     try {
       client = await getPool().connect();
+      // While checked out, the pool does not listen for this client's errors; without a listener
+      // a dropped connection would be an uncaught exception. The failing query rejects anyway.
+      client.on('error', onClientError);
       await push(client, result);
       if (await needsReplacement(client)) {
         log.warn('replica is older than the central change log; replacing it (pending changes are kept)');
@@ -296,6 +315,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       setState(offline ? 'offline' : 'error');
       throw error;
     } finally {
+      client?.off('error', onClientError);
       client?.release(Boolean(currentState === 'offline' || currentState === 'error'));
     }
   }

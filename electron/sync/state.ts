@@ -21,6 +21,7 @@ const KEYS = {
   bootstrap: 'sync.bootstrap',
   lastSyncedAt: 'sync.last_synced_at',
   lastError: 'sync.last_error',
+  highestStamp: 'sync.highest_hlc',
 } as const;
 
 function readJson<S extends z.ZodType>(session: Session, key: string, schema: S): z.output<S> | null {
@@ -54,6 +55,8 @@ export function createSyncState(session: Session) {
     setBootstrap: (state: BootstrapState | null) => session.setSetting(KEYS.bootstrap, state ? JSON.stringify(state) : ''),
     lastSyncedAt: (): string | null => session.getSetting(KEYS.lastSyncedAt) || null,
     setLastSyncedAt: (iso: string) => session.setSetting(KEYS.lastSyncedAt, iso),
+    highestStamp: (): string | null => session.getSetting(KEYS.highestStamp) || null,
+    setHighestStamp: (stamp: string) => session.setSetting(KEYS.highestStamp, stamp),
     lastError: (): string | null => session.getSetting(KEYS.lastError) || null,
     setLastError: (message: string | null) => session.setSetting(KEYS.lastError, message ?? ''),
   };

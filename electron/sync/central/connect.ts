@@ -10,6 +10,8 @@ export interface CentralConfig {
   sslCa?: string;
   /** Permit sending a password in clear text to a non-loopback host (off by default). */
   allowPlaintextPassword?: boolean;
+  /** Longest a single statement may take before the sync gives up on the connection. */
+  queryTimeoutMs?: number;
   /** Pool size; sync needs few connections. */
   max?: number;
 }
@@ -71,7 +73,18 @@ export function resolveClientConfig(config: CentralConfig): pg.ClientConfig {
       ? false
       : { rejectUnauthorized: sslMode === 'verify-ca' || sslMode === 'verify-full', ...(config.sslCa ? { ca: config.sslCa } : {}),
           ...(sslMode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}) };
-  return { connectionString: parsed.toString(), ssl, types, application_name: 'coordinator', connectionTimeoutMillis: 10_000, keepAlive: true };
+  // A link that goes silent must fail the sync rather than hang it: TCP keepalive probes early,
+  // and no single statement may take longer than the query timeout.
+  return {
+    connectionString: parsed.toString(),
+    ssl,
+    types,
+    application_name: 'coordinator',
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    query_timeout: config.queryTimeoutMs ?? 15_000,
+  };
 }
 
 export function createCentralPool(config: CentralConfig): pg.Pool {

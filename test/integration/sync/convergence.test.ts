@@ -102,7 +102,7 @@ describe('same field edited on two replicas: field-level last writer wins by HLC
   // BUG (HLC never observes remote clocks + coordinator_apply_one applies LWW even to
   // non-concurrent edits): an edit made *after* seeing the current value, on a laptop whose clock
   // is behind, loses to the value it deliberately replaced. See the report.
-  it.fails('a causally later edit from a replica with a lagging clock is applied, not recorded as a conflict', async () => {
+  it('a causally later edit from a replica with a lagging clock is applied, not recorded as a conflict', async () => {
     A.clock.set(at('11:00:00'));
     B.clock.set(at('10:00:00'));
     A.core.tasks.update({ id: taskId(), priority: 'urgent' });
@@ -122,7 +122,7 @@ describe('fields that belong together', () => {
   // done + completed_at), B — later by the clock — moves it to testing without touching
   // completed_at. B's status wins, A's completed_at has no competitor and stays: every replica now
   // shows a task in "testing" that has a completion time.
-  it.fails('a task that ends up not done has no completed_at', async () => {
+  it('a task that ends up not done has no completed_at', async () => {
     A.clock.set(at('10:01:00'));
     B.clock.set(at('10:05:00'));
     A.core.tasks.update({ id: taskId(), status: 'done' });
@@ -305,7 +305,7 @@ describe('comment storms', () => {
   // BUG (comments.list orders by comment_order, created_at only): comment_order is computed
   // locally (max + 1), so concurrent comments share it; with equal created_at the order falls back
   // to each replica's insertion order and differs between laptops. Fix: add `id` as last key.
-  it.fails('comments sharing comment_order and created_at are listed in the same order on every replica', async () => {
+  it('comments sharing comment_order and created_at are listed in the same order on every replica', async () => {
     const tid = taskId();
     for (const r of replicas) r.clock.set(at('12:00:00'));
     for (const r of replicas) for (let i = 0; i < 3; i += 1) r.core.comments.add({ taskId: tid, content: `${r.name} #${i}` });

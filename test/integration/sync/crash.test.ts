@@ -377,7 +377,7 @@ describe('sync survives SIGKILL', () => {
   // manual change), the user's newest edits carry OLDER clocks than their own earlier edits on
   // the server: coordinator_apply_one keeps the old value and records the new one as a lost
   // field_lww conflict against this very replica.
-  it.fails('after a restart with the wall clock set back, the newest local edit still wins (loses today)', { timeout: 60_000 }, async () => {
+  it('after a restart with the wall clock set back, the newest local edit still wins (loses today)', { timeout: 60_000 }, async () => {
     const { central, dir } = await setup();
     const file = path.join(dir, 'clock.db');
     const clock = manualClock('2026-03-02T10:00:00.000Z');

@@ -248,7 +248,7 @@ describe.sequential('the central server restarts during sync', () => {
     // restart, admin, failover) landing in that pause makes pg emit 'error' with no listener and
     // the process dies with "Unhandled 'error' event". The pause is widened to 400 ms so the
     // termination lands in it deterministically.
-    it.fails('a termination between two round trips is reported, not fatal (crashes today)', { timeout: 60_000 }, async () => {
+    it('a termination between two round trips is reported, not fatal (crashes today)', { timeout: 60_000 }, async () => {
       const central = await tempCentral();
       cleanups.push(() => central.drop());
       const dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-restart-'));

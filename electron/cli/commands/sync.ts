@@ -1,0 +1,144 @@
+import type { Command } from 'commander';
+import { AppError } from '../../common/errors';
+import { withCore } from '../context';
+import { plural } from '../output';
+
+function pgUrl(opts: { pg?: string }): string {
+  const url = opts.pg ?? process.env.COORDINATOR_PG_URL;
+  if (!url) throw new AppError('VALIDATION', 'Give the central database with --pg URL or COORDINATOR_PG_URL');
+  return url;
+}
+
+const sslOption = (value: string | undefined) => {
+  if (value === undefined) return undefined;
+  if (!['disable', 'require', 'verify-ca', 'verify-full'].includes(value)) {
+    throw new AppError('VALIDATION', '--sslmode must be one of disable, require, verify-ca, verify-full');
+  }
+  return value as 'disable' | 'require' | 'verify-ca' | 'verify-full';
+};
+
+interface SyncOpts {
+  pg?: string;
+  once?: boolean;
+  watch?: boolean;
+  interval?: string;
+  sslmode?: string;
+}
+
+export function registerSyncCommands(program: Command): void {
+  program
+    .command('migrate')
+    .description('create or upgrade the central PostgreSQL schema (idempotent)')
+    .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
+    .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
+    .action(async (opts: SyncOpts, cmd: Command) => {
+      const { connectCentral } = await import('../../sync/central/connect');
+      const { migratePg } = await import('../../sync/central/migrate-pg');
+      const json = Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json);
+      const client = await connectCentral({ url: pgUrl(opts), sslMode: sslOption(opts.sslmode) });
+      try {
+        const report = await migratePg(client);
+        if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        else process.stdout.write(report.applied.length ? `Applied ${report.applied.join(', ')}\n` : 'The central schema is up to date.\n');
+      } finally {
+        await client.end();
+      }
+    });
+
+  program
+    .command('sync')
+    .description('sync the local database with the central PostgreSQL (push the outbox, pull changes)')
+    .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
+    .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
+    .option('--once', 'sync once and exit (the default)')
+    .option('--watch', 'keep syncing every --interval seconds until interrupted')
+    .option('--interval <seconds>', 'seconds between syncs with --watch', '30')
+    .action((opts: SyncOpts, cmd: Command) =>
+      withCore(cmd, async ({ core, out }) => {
+        if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
+        const interval = Number(opts.interval);
+        if (!Number.isFinite(interval) || interval < 1) throw new AppError('VALIDATION', '--interval must be a number of seconds ≥ 1');
+        const engine = core.sync.connect({ central: { url: pgUrl(opts), sslMode: sslOption(opts.sslmode) } });
+        const once = async () => {
+          try {
+            const r = await engine.syncOnce();
+            const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs };
+            if (out.json) out.data(summary);
+            else {
+              out.line(`Pushed ${plural(r.pushed, 'change')}, pulled ${plural(r.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
+              for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
+              if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
+            }
+          } catch (error) {
+            throw new AppError('UNAVAILABLE', engine.status().lastError ?? (error instanceof Error ? error.message : String(error)));
+          }
+        };
+        try {
+          if (!opts.watch) return await once();
+          let stop = false;
+          const onSignal = () => {
+            stop = true;
+          };
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
+          while (!stop) {
+            await once().catch((error: unknown) => process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`));
+            for (let waited = 0; waited < interval * 10 && !stop; waited += 1) await new Promise((r) => setTimeout(r, 100));
+          }
+        } finally {
+          await engine.close();
+        }
+      }),
+    );
+
+  program
+    .command('status')
+    .description('sync status of the local database')
+    .action((_opts: unknown, cmd: Command) =>
+      withCore(cmd, ({ core, out }) => {
+        const pending = core.sync.outbox.pendingCount();
+        const lastError = core.sync.state.lastError();
+        const status = {
+          state: lastError ? (/cannot be reached/.test(lastError) ? 'offline' : 'error') : 'idle',
+          pending,
+          rejected: core.sync.outbox.rejected().length,
+          conflicts: core.sync.conflicts.openCount(),
+          lastSyncedAt: core.sync.state.lastSyncedAt(),
+          lastError,
+          cursor: core.sync.state.cursor(),
+          clientId: core.sync.state.clientId(),
+        };
+        if (out.json) return out.data(status);
+        out.line(`State: ${status.state}${lastError ? ` — ${lastError}` : ''}`);
+        out.line(`Pending changes: ${pending}; refused: ${status.rejected}; open conflicts: ${status.conflicts}`);
+        out.line(`Last synced: ${status.lastSyncedAt ?? 'never'}`);
+      }),
+    );
+
+  const conflicts = program.command('conflicts').description('values that lost a sync conflict, and changes the server refused');
+  conflicts
+    .command('list')
+    .description('list open conflicts')
+    .option('--all', 'include resolved ones')
+    .action((opts: { all?: boolean }, cmd: Command) =>
+      withCore(cmd, ({ core, out }) => {
+        const list = core.sync.conflicts.list({ includeResolved: Boolean(opts.all) });
+        if (out.json) return out.data(list);
+        if (list.length === 0) return out.line('No conflicts.');
+        for (const c of list) {
+          out.line(`${c.id.slice(-8)}  ${c.kind.padEnd(11)} ${c.table}.${c.field ?? '*'}  ${c.label ?? c.rowId}  lost: ${JSON.stringify(c.losingValue).slice(0, 60)}${c.reason ? `  (${c.reason})` : ''}`);
+        }
+      }),
+    );
+  conflicts
+    .command('restore')
+    .description('put a losing value back (it syncs as a new edit)')
+    .argument('<id>', 'conflict id')
+    .action((id: string, _opts: unknown, cmd: Command) =>
+      withCore(cmd, ({ core, out }) => {
+        const restored = core.sync.conflicts.restore(id);
+        if (out.json) return out.data(restored);
+        out.line(`Restored ${restored.table}.${restored.field ?? '*'} on ${restored.label ?? restored.rowId}.`);
+      }),
+    );
+}
