@@ -12,7 +12,8 @@ import {
  * Entity shapes as they cross process boundaries (IPC, CLI --json). camelCase, ISO-8601 UTC
  * timestamps, `YYYY-MM-DD` calendar dates, JSON columns parsed into objects.
  */
-export const idSchema = z.uuid({ message: 'must be a UUID' });
+// Any 8-4-4-4-12 hex id: rows created centrally or imported need not be RFC 4122 variant UUIDs.
+export const idSchema = z.guid({ message: 'must be a UUID' });
 export const isoDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')

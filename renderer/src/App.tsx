@@ -9,14 +9,16 @@ import { Toasts, type Toast } from './components/Toasts';
 import { AppContext, type AppContextValue, type NewTaskDefaults, type View } from './lib/appContext';
 import { useQuery } from './lib/useQuery';
 import { BoardScreen } from './screens/BoardScreen';
+import { ConflictsScreen } from './screens/ConflictsScreen';
 import { NotificationsScreen } from './screens/NotificationsScreen';
 import { PeopleScreen } from './screens/PeopleScreen';
 import { ProjectsScreen } from './screens/ProjectsScreen';
+import { SettingsScreen } from './screens/SettingsScreen';
 import { TaskListScreen } from './screens/TaskListScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
 
 const STARTED_EMPTY_KEY = 'coordinator.startedEmpty';
-const VIEWS: readonly View[] = ['my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications'];
+const VIEWS: readonly View[] = ['my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings'];
 
 const storage = {
   get(key: string): string | null {
@@ -198,6 +200,8 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
           {view === 'projects' ? <ProjectsScreen /> : null}
           {view === 'people' ? <PeopleScreen /> : null}
           {view === 'notifications' ? <NotificationsScreen /> : null}
+          {view === 'conflicts' ? <ConflictsScreen /> : null}
+          {view === 'settings' ? <SettingsScreen /> : null}
         </main>
         {openTaskId ? <TaskDetailPanel key={openTaskId} taskId={openTaskId} onClose={closeTask} /> : null}
       </div>

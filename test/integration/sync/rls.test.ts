@@ -197,9 +197,8 @@ describe('direct SQL under row-level security', () => {
     expect({ inserted, canReadT3: rows.length > 0 }).toEqual({ inserted: 0, canReadT3: false });
   });
 
-  // BUG (0002 grants SELECT on sync_conflicts to every role without row-level security): the
-  // winning/losing values of conflicts on rows a member may not read are readable by that member.
-  it.fails("a member cannot read conflict values of tasks they may not see", async () => {
+  // Conflicts are readable only by the user whose replica lost them (0005).
+  it("a member cannot read conflict values of tasks they may not see", async () => {
     // A conflict on T3 (Cora's project): Ana's replica wrote a description, a stale replica loses.
     w.admin.core.tasks.update({ id: w.t3, description: 'Confidential P2 plan, revised' });
     await w.admin.sync();
@@ -218,10 +217,9 @@ describe('direct SQL under row-level security', () => {
     expect(leaked).toEqual([]);
   });
 
-  // BUG (0002 grants UPDATE on sync_clients, sync_row_meta to every role, no RLS; coordinator_push
-  // trusts any client id): a member can move another replica's last_mutation_seq forward, and
-  // that replica's next edits are then answered "duplicate", acknowledged and silently lost.
-  it.fails("a member cannot make another replica's edits disappear by moving its mutation sequence", async () => {
+  // Sync bookkeeping is written only through functions that check the caller (0005): moving
+  // another replica's mutation counter would make its next edits look like replays.
+  it("a member cannot make another replica's edits disappear by moving its mutation sequence", async () => {
     const mia = await w.connect(w.roles.mia);
     const adminClient = w.admin.core.sync.state.clientId();
     try {
