@@ -121,14 +121,22 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     const clientId = deps.state.clientId();
     const total = deps.outbox.pendingCount();
     let done = 0;
+    const notApplied = new Map<EntityTable, Set<string>>();
     for (;;) {
       const batch = deps.outbox.pending(pushChunkSize);
-      if (batch.length === 0) return;
+      if (batch.length === 0) break;
+      const bySeq = new Map(batch.map((m) => [m.seq, m]));
       const reply = await pushChunk(client, clientId, batch.map(toPushMutation));
       const highest = batch[batch.length - 1]?.hlc;
       deps.db.transaction(() => {
         if (highest && highest > (deps.state.highestStamp() ?? '')) deps.state.setHighestStamp(highest);
         for (const outcome of reply.results) {
+          const entry = bySeq.get(outcome.seq);
+          if (entry && (outcome.status === 'rejected' || outcome.status === 'conflict')) {
+            let ids = notApplied.get(entry.table);
+            if (!ids) notApplied.set(entry.table, (ids = new Set()));
+            ids.add(entry.rowId);
+          }
           if (outcome.status === 'rejected') {
             deps.outbox.reject(outcome.seq, `${outcome.code ?? 'REJECTED'}: ${outcome.reason ?? 'refused by the server'}`);
             result.rejected += 1;
@@ -140,9 +148,28 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       })();
       done += batch.length;
       progress({ phase: 'push', done, total });
-      if (reply.results.length === 0) return;
+      if (reply.results.length === 0) break;
       await pause();
     }
+    await resyncRows(client, notApplied, result);
+  }
+
+  /**
+   * Rows whose local change the server did not take as is (refused, or lost a conflict) are read
+   * back from central at once, so the replica stops showing a state that exists nowhere else;
+   * the losing values stay listed as conflicts or refused changes.
+   */
+  async function resyncRows(client: pg.PoolClient, refs: Map<EntityTable, Set<string>>, result: SyncResult): Promise<void> {
+    if (refs.size === 0) return;
+    const batch: ApplyBatch = { upserts: [], deletes: [] };
+    for (const [table, ids] of refs) {
+      const rows = await readRows(client, table, [...ids]);
+      const found = new Set(rows.map((r) => String(r.row.id)));
+      batch.upserts.push(...localRows(table, rows));
+      for (const id of ids) if (!found.has(id)) batch.deletes.push({ table, id });
+    }
+    await fetchMissingParents(client, batch);
+    absorb(result, deps.applier.apply(batch));
   }
 
   const localRows = (table: EntityTable, rows: { row: Record<string, unknown>; version: number | null }[]) =>

@@ -225,11 +225,9 @@ describe('edit versus delete', () => {
     await expectConverged(central, replicas, ['users', 'employees', 'projects', 'tasks', 'comments']);
   });
 
-  // BUG (a mutation that ends as a delete_wins conflict is acknowledged, but the row it inserted
-  // locally is kept): the notification that C's comment generated lost to the task's deletion
-  // centrally, yet stays on C forever (its task_id set NULL by the local ON DELETE SET NULL).
-  // The same happens to any insert the server refuses. See the report.
-  it.fails('an insert that lost to a delete does not stay on the replica that made it', async () => {
+  // A row whose push ended as a conflict or a refusal is read back from central right after the
+  // push, so the notification C's comment generated (which lost to the task's deletion) goes away.
+  it('an insert that lost to a delete does not stay on the replica that made it', async () => {
     C.core.comments.add({ taskId: taskId(), content: 'Comment on a task being deleted' }); // notifies Ana
     expect(C.core.sync.outbox.allPending().map((e) => e.table)).toEqual(['comments', 'notifications']);
     A.core.tasks.delete(taskId());

@@ -306,10 +306,9 @@ describe("a member's replica syncing through row-level security", () => {
     expect(w.admin.core.db.prepare(`SELECT type FROM notifications WHERE user_id = ?`).all(w.users.carl)).toEqual([{ type: 'task_commented' }]);
   });
 
-  // BUG (a refused mutation is never rolled back locally): after the server refuses Mia's rename of
-  // T2, her replica keeps showing "Mia renames T2" (and, had she deleted it, would keep it deleted)
-  // until someone else happens to change that row. See the report.
-  it.fails("after a refusal, the member's replica shows the central value of the row again", async () => {
+  // A refused mutation is undone locally by reading the row back from central after the push;
+  // the refused change stays listed (kind 'rejected').
+  it("after a refusal, the member's replica shows the central value of the row again", async () => {
     w.admin.core.session.setCurrentUser(w.users.carl);
     const t4 = w.admin.core.tasks.create({ title: 'T4 Max in P1', projectId: w.p1, assignedTo: w.employees.max }).id;
     w.admin.core.session.setCurrentUser(w.users.ana);
