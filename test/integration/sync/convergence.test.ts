@@ -248,10 +248,8 @@ describe('edit versus delete', () => {
     await expectConverged(central, replicas);
   });
 
-  // BUG (coordinator_apply_one ignores base_version for deletes): a delete based on a version
-  // older than someone else's accepted edit destroys that edit without any conflict record, on
-  // either side — against "nothing a user typed is silently lost". See the report.
-  it.fails('edit pushed first, delete after: the destroyed concurrent edit is recorded as a delete_wins conflict', async () => {
+  // A delete based on a version older than someone else's accepted edit records that edit (0006).
+  it('edit pushed first, delete after: the destroyed concurrent edit is recorded as a delete_wins conflict', async () => {
     B.core.tasks.update({ id: taskId(), priority: 'urgent', description: 'Long notes typed by B' });
     await B.sync();
     A.core.tasks.delete(taskId());
