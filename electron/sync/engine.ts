@@ -5,7 +5,7 @@ import type { SqliteDb } from '../database/open';
 import type { EntityTable } from '../mutations/types';
 import type { Session } from '../users/session';
 import type { Applier, ApplyBatch, SkippedRow } from './apply';
-import { rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } from './columns';
+import { isSyncedTable, rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } from './columns';
 import { createCentralPool, type CentralConfig } from './central/connect';
 import { countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
 import { pushChunk, type PushMutation } from './central/push';
@@ -178,6 +178,11 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   function absorb(result: SyncResult, applied: { upserted: number; deleted: number; skipped: SkippedRow[]; tables: EntityTable[] }) {
     result.pulled += applied.upserted + applied.deleted;
     result.skipped.push(...applied.skipped);
+    if (applied.skipped.length > 0) {
+      const known = deps.state.skipped();
+      const keys = new Set(known.map((r) => `${r.table}:${r.id}`));
+      deps.state.setSkipped([...known, ...applied.skipped.filter((r) => !keys.has(`${r.table}:${r.id}`)).map(({ table, id }) => ({ table, id }))]);
+    }
     for (const t of applied.tables) if (!result.tables.includes(t)) result.tables.push(t);
     for (const s of applied.skipped) log.warn('skipped a central row', { table: s.table, id: s.id, reason: s.reason });
   }
@@ -277,6 +282,25 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     }
   }
 
+  /**
+   * Rows skipped earlier (bad values, a parent this replica could not store) are read again: one
+   * may have been corrected, or its parent may have arrived, without the row itself changing.
+   * Rows that still cannot be stored stay on the list without being reported again.
+   */
+  async function retrySkipped(client: pg.PoolClient, result: SyncResult): Promise<void> {
+    const refs = deps.state.skipped();
+    if (refs.length === 0) return;
+    const batch: ApplyBatch = { upserts: [], deletes: [] };
+    const byTable = new Map<EntityTable, string[]>();
+    for (const ref of refs) if (isSyncedTable(ref.table)) byTable.set(ref.table, [...(byTable.get(ref.table) ?? []), ref.id]);
+    for (const [table, ids] of byTable) batch.upserts.push(...localRows(table, await readRows(client, table, ids)));
+    await fetchMissingParents(client, batch);
+    const applied = deps.applier.apply(batch);
+    deps.state.setSkipped(applied.skipped.map(({ table, id }) => ({ table, id })));
+    result.pulled += applied.upserted;
+    for (const t of applied.tables) if (!result.tables.includes(t)) result.tables.push(t);
+  }
+
   async function pullConflicts(client: pg.PoolClient, result: SyncResult): Promise<void> {
     const clientId = deps.state.clientId();
     for (;;) {
@@ -327,6 +351,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         if (result.replaced) deps.applier.reapplyAllPending();
       }
       await pull(client, result);
+      await retrySkipped(client, result);
       await pullConflicts(client, result);
       deps.db.transaction(() => {
         deps.state.setLastSyncedAt(isoNow(deps.clock));

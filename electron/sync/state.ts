@@ -14,6 +14,8 @@ export const bootstrapStateSchema = z.object({
 });
 export type BootstrapState = z.infer<typeof bootstrapStateSchema>;
 
+const skippedSchema = z.array(z.object({ table: z.string(), id: z.string() }));
+
 const KEYS = {
   clientId: 'sync.client_id',
   cursor: 'sync.cursor',
@@ -22,6 +24,7 @@ const KEYS = {
   lastSyncedAt: 'sync.last_synced_at',
   lastError: 'sync.last_error',
   highestStamp: 'sync.highest_hlc',
+  skipped: 'sync.skipped_rows',
 } as const;
 
 function readJson<S extends z.ZodType>(session: Session, key: string, schema: S): z.output<S> | null {
@@ -55,6 +58,9 @@ export function createSyncState(session: Session) {
     setBootstrap: (state: BootstrapState | null) => session.setSetting(KEYS.bootstrap, state ? JSON.stringify(state) : ''),
     lastSyncedAt: (): string | null => session.getSetting(KEYS.lastSyncedAt) || null,
     setLastSyncedAt: (iso: string) => session.setSetting(KEYS.lastSyncedAt, iso),
+    /** Central rows this replica could not store; retried on every sync. */
+    skipped: (): { table: string; id: string }[] => readJson(session, KEYS.skipped, skippedSchema) ?? [],
+    setSkipped: (refs: { table: string; id: string }[]) => session.setSetting(KEYS.skipped, JSON.stringify(refs.slice(0, 10_000))),
     highestStamp: (): string | null => session.getSetting(KEYS.highestStamp) || null,
     setHighestStamp: (stamp: string) => session.setSetting(KEYS.highestStamp, stamp),
     lastError: (): string | null => session.getSetting(KEYS.lastError) || null,

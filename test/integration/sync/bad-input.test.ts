@@ -106,10 +106,9 @@ describe('central rows that violate the local schema', () => {
     expect(B.core.projects.getRow(rows.badProject).name).toBe('Readable project');
   });
 
-  // BUG (skipped rows are forgotten): a task skipped because its project could not be stored is
-  // never fetched again when that project later becomes valid — the task did not change, so the
-  // change log never mentions it again and the replica silently lacks it for good.
-  it.fails('a row skipped for a missing parent arrives once the parent is corrected', async () => {
+  // Skipped rows are remembered and retried on every sync, so a task skipped because its project
+  // could not be stored arrives once the project does, although the task itself never changed.
+  it('a row skipped for a missing parent arrives once the parent is corrected', async () => {
     const rows = await insertBadRows();
     await B.sync();
     await central.query(`UPDATE projects SET name = 'Readable project' WHERE id = $1`, [rows.badProject]);
