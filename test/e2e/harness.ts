@@ -7,6 +7,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { dispatch } from '../../electron/ipc/dispatch';
 import { subscribeRendererEvents } from '../../electron/ipc/events';
 import { createHandlers } from '../../electron/ipc/handlers';
+import { createEphemeralSecretStore } from '../../electron/settings/secrets';
+import { createSettingsStore } from '../../electron/settings/settings-store';
+import { createSyncController } from '../../electron/sync/controller';
 import { tempCore } from '../support/core';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,7 +87,11 @@ export async function startApp(options: { width?: number; height?: number } = {}
     throw new Error('renderer/dist is missing: run `npm run build:renderer` first');
   }
   const core = tempCore();
-  const handlers = createHandlers(core);
+  // The desktop sync as Electron wires it, minus the background schedule: tests press Sync now.
+  const settings = createSettingsStore(path.join(core.dir, 'settings.json'), createEphemeralSecretStore());
+  const sync = createSyncController(core, settings, { autoStart: false });
+  await sync.start();
+  const handlers = createHandlers(core, { sync });
   const server = await serveDist();
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({
@@ -111,16 +118,21 @@ export async function startApp(options: { width?: number; height?: number } = {}
   });
   await page.addInitScript({ content: BRIDGE_SCRIPT });
 
-  const unsubscribe = subscribeRendererEvents(core, (event, payload) => {
-    page
-      .evaluate(`window.__coordinatorEmit(${JSON.stringify(event)}, ${JSON.stringify(payload)})`)
-      .catch(() => {
-        /* page closing or navigating: the event has no audience */
-      });
-  });
+  const unsubscribe = subscribeRendererEvents(
+    core,
+    (event, payload) => {
+      page
+        .evaluate(`window.__coordinatorEmit(${JSON.stringify(event)}, ${JSON.stringify(payload)})`)
+        .catch(() => {
+          /* page closing or navigating: the event has no audience */
+        });
+    },
+    { sync },
+  );
 
   return {
     core,
+    sync,
     page,
     url: server.url,
     problems,
@@ -136,6 +148,7 @@ export async function startApp(options: { width?: number; height?: number } = {}
       await context.close().catch(() => {});
       await browser.close().catch(() => {});
       await server.close();
+      await sync.close().catch(() => {});
       core.dispose();
     },
   };

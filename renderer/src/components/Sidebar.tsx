@@ -1,7 +1,9 @@
 import type { ReactNode } from 'react';
 import { useApp, type View } from '../lib/appContext';
 import { useQuery } from '../lib/useQuery';
+import { useSyncStatus } from '../lib/useSyncStatus';
 import { Avatar } from './Avatar';
+import { SyncIndicator } from './SyncIndicator';
 
 type Item = { view: View; label: string; testId: string; icon: ReactNode };
 
@@ -20,12 +22,16 @@ const ITEMS: Item[] = [
 ];
 
 const NOTIF_ICON = icon('M4 11.5V7.2a4 4 0 0 1 8 0v4.3l1 1H3zM6.8 14h2.4');
+const CONFLICTS_ICON = icon('M8 2.5 14 13.5H2zM8 6.5v3M8 11.5v.2');
+const SETTINGS_ICON = icon('M8 10a2 2 0 1 0 0-4 2 2 0 0 0 0 4ZM8 1.8v1.7M8 12.5v1.7M1.8 8h1.7M12.5 8h1.7M3.6 3.6l1.2 1.2M11.2 11.2l1.2 1.2M3.6 12.4l1.2-1.2M11.2 4.8l1.2-1.2');
 
 export function Sidebar() {
   const { view, navigate, info, newTask } = useApp();
   const unread = useQuery('notifications.unreadCount', undefined, { tables: ['notifications'], onNotification: true });
   const count = unread.data ?? 0;
   const user = info.currentUser;
+  const sync = useSyncStatus();
+  const conflictCount = sync.status ? sync.status.conflicts : 0;
 
   const navButton = (item: Item, extra?: ReactNode) => (
     <li key={item.view}>
@@ -74,16 +80,28 @@ export function Sidebar() {
               </span>
             ) : null,
           )}
+          {navButton(
+            { view: 'conflicts', label: 'Conflicts', testId: 'nav-conflicts', icon: CONFLICTS_ICON },
+            conflictCount > 0 ? (
+              <span className="badge badge-warn" data-testid="conflicts-badge" aria-label={`${conflictCount} to review`}>
+                {conflictCount > 99 ? '99+' : conflictCount}
+              </span>
+            ) : null,
+          )}
+          {navButton({ view: 'settings', label: 'Settings', testId: 'nav-settings', icon: SETTINGS_ICON })}
         </ul>
       </nav>
 
-      <div className="sidebar-footer" data-testid="current-user">
-        <Avatar name={user?.fullName ?? null} size={28} />
-        <div className="user-meta">
-          <span className="user-name">{user?.fullName ?? 'No user'}</span>
-          <span className="user-role" title={user?.email}>
-            {user ? user.role : 'Not signed in'}
-          </span>
+      <div className="sidebar-bottom">
+        <SyncIndicator status={sync.status} />
+        <div className="sidebar-footer" data-testid="current-user">
+          <Avatar name={user?.fullName ?? null} size={28} />
+          <div className="user-meta">
+            <span className="user-name">{user?.fullName ?? 'No user'}</span>
+            <span className="user-role" title={user?.email}>
+              {user ? user.role : 'Not signed in'}
+            </span>
+          </div>
         </div>
       </div>
     </aside>

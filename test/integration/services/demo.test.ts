@@ -101,13 +101,18 @@ describe('seeding the demo organisation', () => {
     expect(core.projects.list().some((p) => p.overdueTasks > 0)).toBe(true);
   });
 
-  it('goes through the write path, so the work is audited and observers hear one batch', () => {
+  it('goes through the write path: people sign up first, then everything else is done by the signed-in coordinator', () => {
     const batches: number[] = [];
     core.onChanges((changes) => batches.push(changes.length));
     const result = core.demo.seed();
-    expect(batches).toHaveLength(1);
-    expect(batches[0]).toBeGreaterThan(result.tasks + result.comments);
-    expect((core.db.prepare("SELECT count(*) AS n FROM audit_log WHERE entity_table = 'tasks' AND action = 'create'").get() as { n: number }).n).toBe(result.tasks);
+    expect(batches).toHaveLength(2);
+    expect(batches[0]).toBe(result.employees);
+    expect(batches[1]).toBeGreaterThan(result.tasks + result.comments);
+    const me = core.users.current();
+    expect(me?.fullName).toBe('Alex Morgan');
+    const taskAudits = core.db.prepare("SELECT actor_id FROM audit_log WHERE entity_table = 'tasks' AND action = 'create'").all() as { actor_id: string | null }[];
+    expect(taskAudits).toHaveLength(result.tasks);
+    expect(new Set(taskAudits.map((a) => a.actor_id))).toEqual(new Set([me?.id]));
   });
 
   it('is the same organisation every time', () => {

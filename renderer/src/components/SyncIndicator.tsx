@@ -1,0 +1,83 @@
+import { useState } from 'react';
+import type { SyncStatusView } from '../../../shared/settings';
+import { call, toApiError } from '../api';
+import { useApp } from '../lib/appContext';
+import { plural, timeAgo } from '../lib/format';
+import { useNow } from '../lib/useSyncStatus';
+
+const PHASE_LABEL = { push: 'Uploading', bootstrap: 'Downloading', pull: 'Downloading' } as const;
+
+function progressText(progress: SyncStatusView['progress']): string | null {
+  if (!progress) return null;
+  const done = progress.done.toLocaleString();
+  const amount = progress.total === null ? done : `${done} / ${progress.total.toLocaleString()}`;
+  return `${PHASE_LABEL[progress.phase]} ${amount}`;
+}
+
+/** One line saying what sync is doing, true to the status main reports. */
+export function describeSync(status: SyncStatusView, now: number): { tone: 'local' | 'busy' | 'ok' | 'warn' | 'error'; label: string; detail: string | null; title?: string } {
+  const pending = status.pending > 0 ? `${plural(status.pending, 'change')} pending` : null;
+  if (!status.configured) {
+    return { tone: 'local', label: 'Local only', detail: pending, title: 'No central database is configured; changes stay on this computer' };
+  }
+  switch (status.state) {
+    case 'syncing':
+      return { tone: 'busy', label: 'Syncing…', detail: progressText(status.progress) };
+    case 'offline':
+      return {
+        tone: 'warn',
+        label: `Offline — ${status.pending.toLocaleString()} pending`,
+        detail: status.nextAttemptAt ? `Next try at ${new Date(status.nextAttemptAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}` : null,
+        ...(status.lastError ? { title: status.lastError } : {}),
+      };
+    case 'error':
+      return { tone: 'error', label: 'Sync error', detail: pending, title: status.lastError ?? 'The last sync failed' };
+    default:
+      return {
+        tone: 'ok',
+        label: status.lastSyncedAt ? `Synced ${timeAgo(status.lastSyncedAt, now)}` : 'Not synced yet',
+        detail: pending,
+        ...(status.lastSyncedAt ? { title: `Last synced ${new Date(status.lastSyncedAt).toLocaleString()}` } : {}),
+      };
+  }
+}
+
+export function SyncIndicator({ status }: { status: SyncStatusView | null }) {
+  const { toast } = useApp();
+  const now = useNow();
+  const [busy, setBusy] = useState(false);
+  if (!status) return null;
+  const d = describeSync(status, now);
+  const syncing = busy || status.state === 'syncing';
+
+  const syncNow = async () => {
+    setBusy(true);
+    try {
+      const result = await call('sync.now');
+      if (result.conflicts + result.rejected > 0) {
+        toast(`Synced with ${plural(result.conflicts + result.rejected, 'conflict')} to review`, 'info');
+      }
+    } catch (err) {
+      toast(toApiError(err).message, 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className={`sync-status tone-${d.tone}`} data-testid="sync-status" data-state={status.configured ? status.state : 'local'} title={d.title}>
+      <span className="sync-dot" aria-hidden="true" />
+      <div className="sync-text" aria-live="polite">
+        <span className="sync-label" data-testid="sync-label">
+          {d.label}
+        </span>
+        {d.detail ? <span className="sync-detail">{d.detail}</span> : null}
+      </div>
+      {status.configured ? (
+        <button type="button" className="btn btn-small sync-now" data-testid="sync-now" onClick={syncNow} disabled={syncing} aria-label="Sync now">
+          {syncing ? 'Syncing…' : 'Sync now'}
+        </button>
+      ) : null}
+    </div>
+  );
+}
