@@ -79,7 +79,12 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
       .run(...columns.map((c) => entry.fields[c] ?? null), entry.rowId);
   };
 
-  function applyRows(batch: ApplyBatch, result: ApplyResult): Map<EntityTable, Set<string>> {
+  const insertIfNewSql = (table: EntityTable): string => {
+    const cols = TABLE_SPECS[table].columns.map((c) => `"${c.name}"`);
+    return `INSERT OR IGNORE INTO "${table}" (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+  };
+
+  function applyRows(batch: ApplyBatch, result: ApplyResult, bulk: boolean): Map<EntityTable, Set<string>> {
     const touched = new Map<EntityTable, Set<string>>();
     const touch = (table: EntityTable, id: string) => {
       let set = touched.get(table);
@@ -103,6 +108,9 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
       const rows = byTable.get(table);
       if (!rows) continue;
       const insert = statements.get(upsertSql(table));
+      // Bootstrap writes into (mostly) empty tables, where a plain insert is ~3x cheaper than an
+      // upsert; a row that was already there (a parent fetched early) falls back to the upsert.
+      const insertIfNew = bulk ? statements.get(insertIfNewSql(table)) : null;
       const columns = TABLE_SPECS[table].columns.map((c) => c.name);
       for (const { row, version } of rows) {
         const id = String(row.id);
@@ -124,7 +132,8 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
           continue;
         }
         try {
-          insert.run(...columns.map((c) => row[c] ?? null));
+          const values = columns.map((c) => row[c] ?? null);
+          if (!insertIfNew || insertIfNew.run(...values).changes === 0) insert.run(...values);
         } catch (error) {
           skip(error instanceof Error ? error.message : String(error));
           continue;
@@ -146,12 +155,12 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
   }
 
   return {
-    apply(batch: ApplyBatch, within?: () => void): ApplyResult {
+    apply(batch: ApplyBatch, within?: () => void, options: { bulk?: boolean } = {}): ApplyResult {
       const result: ApplyResult = { upserted: 0, deleted: 0, skipped: [], tables: [] };
       db.transaction(() => {
         // Parents and children of one page may arrive in any order; SQLite checks at commit.
         db.pragma('defer_foreign_keys = ON');
-        const touched = applyRows(batch, result);
+        const touched = applyRows(batch, result, options.bulk === true);
         const deletedIds = new Set(batch.deletes.map((d) => `${d.table}:${d.id}`));
         const pending = [...touched.entries()].flatMap(([table, ids]) => outbox.pendingForRows(table, [...ids]));
         for (const entry of pending.sort((a, b) => a.seq - b.seq)) {

@@ -191,6 +191,18 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     let state: BootstrapState = deps.state.bootstrap() ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
     deps.state.setBootstrap(state);
     const total = await countRows(client, SYNC_ORDER);
+    // Bootstrap is resumable page by page and re-readable from central, so it need not pay for
+    // an fsync per page; full durability comes back before anything local is written on top.
+    deps.db.pragma('synchronous = NORMAL');
+    try {
+      await bootstrapPages(client, result, state, total);
+    } finally {
+      deps.db.pragma('synchronous = FULL');
+    }
+  }
+
+  async function bootstrapPages(client: pg.PoolClient, result: SyncResult, initial: BootstrapState, total: number): Promise<void> {
+    let state = initial;
     while (state.tableIndex < SYNC_ORDER.length) {
       const table = SYNC_ORDER[state.tableIndex] as EntityTable;
       const rows = await readSnapshotPage(client, table, state.afterId, bootstrapPageSize);
@@ -200,7 +212,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       const batch: ApplyBatch = { upserts: localRows(table, rows), deletes: [] };
       // A row may reference one in a later page (a manager whose id sorts later): fetch it now.
       await fetchMissingParents(client, batch);
-      const applied = deps.applier.apply(batch, () => deps.state.setBootstrap(next));
+      const applied = deps.applier.apply(batch, () => deps.state.setBootstrap(next), { bulk: true });
       absorb(result, applied);
       state = next;
       progress({ phase: 'bootstrap', table, done: state.rowsDone, total });
