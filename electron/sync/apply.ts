@@ -97,6 +97,8 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
       if (!set) incoming.set(u.table, (set = new Set()));
       set.add(String(u.row.id));
     }
+    // Parents already confirmed in this page: many children share one parent.
+    const present = new Set<string>();
     const byTable = new Map<EntityTable, PulledRow[]>();
     for (const u of batch.upserts) {
       const list = byTable.get(u.table);
@@ -125,7 +127,10 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
         }
         const broken = FOREIGN_KEYS[table].find((fk) => {
           const ref = row[fk.column];
-          return typeof ref === 'string' && !incoming.get(fk.parent)?.has(ref) && !exists(fk.parent, ref);
+          if (typeof ref !== 'string' || incoming.get(fk.parent)?.has(ref) || present.has(`${fk.parent}:${ref}`)) return false;
+          if (!exists(fk.parent, ref)) return true;
+          present.add(`${fk.parent}:${ref}`);
+          return false;
         });
         if (broken) {
           skip(`${broken.column} refers to a ${broken.parent} row this replica does not have (${String(row[broken.column])})`);
@@ -162,7 +167,7 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
         db.pragma('defer_foreign_keys = ON');
         const touched = applyRows(batch, result, options.bulk === true);
         const deletedIds = new Set(batch.deletes.map((d) => `${d.table}:${d.id}`));
-        const pending = [...touched.entries()].flatMap(([table, ids]) => outbox.pendingForRows(table, [...ids]));
+        const pending = outbox.pendingCount() === 0 ? [] : [...touched.entries()].flatMap(([table, ids]) => outbox.pendingForRows(table, [...ids]));
         for (const entry of pending.sort((a, b) => a.seq - b.seq)) {
           // Deletes win: a pending edit never resurrects a row the server deleted.
           if (deletedIds.has(`${entry.table}:${entry.rowId}`) && entry.op !== 'delete') continue;
