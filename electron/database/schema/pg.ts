@@ -406,3 +406,40 @@ export const syncMeta = pgTable('sync_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * The CRM bridge's merge base: per CRM row, its content hash and the CRM-side values as of the last
+ * reconcile, and the central row it is linked to. The CRM's own tables are never altered.
+ */
+export const crmBridgeRows = pgTable(
+  'crm_bridge_rows',
+  {
+    entity: text('entity').notNull(),
+    crmId: integer('crm_id').notNull(),
+    chunk: integer('chunk').notNull(),
+    centralId: uuid('central_id').notNull(),
+    hash: bigint('hash', { mode: 'string' }).notNull(),
+    base: jsonb('base').notNull(),
+    centralVersion: bigint('central_version', { mode: 'number' }),
+    reconciledAt: ts('reconciled_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.entity, t.crmId] }), index('idx_crm_bridge_rows_central').on(t.entity, t.centralId), index('idx_crm_bridge_rows_chunk').on(t.entity, t.chunk)],
+);
+
+/** Rows being created in the CRM: recorded before the insert so a crash cannot duplicate them. */
+export const crmBridgeIntents = pgTable(
+  'crm_bridge_intents',
+  {
+    entity: text('entity').notNull(),
+    centralId: uuid('central_id').notNull(),
+    base: jsonb('base').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.entity, t.centralId] })],
+);
+
+/** The bridge's own settings and cursors: which CRM it is paired with, the central change cursor, the last run. */
+export const crmBridgeState = pgTable('crm_bridge_state', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+});

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { AppError, parseInput } from '../common/errors';
+import { assertTimeZone } from './timezone';
+
+/** How to reach the CRM and how it is set up; everything else is discovered from the CRM itself. */
+export const crmConfigSchema = z.object({
+  /** mysql://user:password@host:port/database */
+  url: z.string().min(1),
+  /** Perfex's APP_DB_PREFIX. */
+  prefix: z.string().regex(/^[A-Za-z0-9_]{0,32}$/, 'letters, digits and _ only').default('tbl'),
+  /** IANA zone of the CRM's naive datetimes; read from the CRM's options when absent. */
+  timeZone: z.string().optional(),
+  sslMode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),
+  sslCa: z.string().optional(),
+  allowPlaintextPassword: z.boolean().optional(),
+  /** The session's SQL mode, when it must differ from the server default (Perfex clears it). */
+  sqlMode: z.string().regex(/^[A-Z_,]*$/, 'SQL mode names only').optional(),
+  /** Rows per checksum chunk. */
+  chunkSize: z.number().int().min(16).max(100_000).default(1000),
+});
+export type CrmConfigInput = z.input<typeof crmConfigSchema>;
+export type CrmConfig = z.output<typeof crmConfigSchema>;
+
+export interface ResolvedCrmTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  sslMode: NonNullable<CrmConfig['sslMode']>;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+export function parseCrmConfig(input: CrmConfigInput): CrmConfig {
+  const config = parseInput(crmConfigSchema, input, 'CRM settings');
+  if (config.timeZone) assertTimeZone(config.timeZone);
+  return config;
+}
+
+/** Splits the URL, applies TLS settings and refuses a clear-text password to another machine. */
+export function resolveCrmTarget(config: CrmConfig): ResolvedCrmTarget {
+  let u: URL;
+  try {
+    u = new URL(config.url);
+  } catch {
+    throw new AppError('VALIDATION', 'The CRM URL is not valid (expected mysql://user:password@host:port/database)');
+  }
+  if (!['mysql:', 'mariadb:'].includes(u.protocol)) throw new AppError('VALIDATION', 'The CRM URL must start with mysql:// or mariadb://');
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!database) throw new AppError('VALIDATION', 'The CRM URL must name the database (mysql://user@host/perfex)');
+  const fromUrl = u.searchParams.get('sslmode') ?? u.searchParams.get('ssl-mode');
+  const sslMode = config.sslMode ?? (fromUrl ? z.enum(['disable', 'require', 'verify-ca', 'verify-full']).catch('require').parse(fromUrl.toLowerCase()) : 'disable');
+  const password = decodeURIComponent(u.password);
+  if (sslMode === 'disable' && password && !LOOPBACK.has(u.hostname) && !config.allowPlaintextPassword) {
+    throw new AppError(
+      'FORBIDDEN',
+      `Refusing to send the CRM password in clear text to ${u.hostname}; enable TLS (sslmode=require or verify-full) or explicitly allow plain-text passwords`,
+    );
+  }
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 3306), user: decodeURIComponent(u.username), password, database, sslMode };
+}
+
+/** Where the CRM is, for messages and for pairing the bridge state; never includes the password. */
+export function describeCrm(config: CrmConfig): string {
+  try {
+    const u = new URL(config.url);
+    return `${u.hostname}:${u.port || '3306'}${u.pathname} (prefix ${config.prefix})`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,46 @@
+import { reconcileCrm, type CrmReconcileResult } from '../../electron/crm/reconcile';
+import type { CrmConfigInput } from '../../electron/crm/config';
+import { tempCentral } from './pg';
+import { tempCrm, type PerfexGeneration, type TempCrm } from './crm';
+import { waitForVisibleChanges } from './sync-harness';
+
+export type Central = Awaited<ReturnType<typeof tempCentral>>;
+
+export interface Bridge {
+  central: Central;
+  crm: TempCrm;
+  /** One reconcile, once every committed central change is visible to it. */
+  run(extra?: Partial<CrmConfigInput> & { onProgress?: (phase: string) => void | Promise<void> }): Promise<CrmReconcileResult>;
+  /** The central table as objects keyed by their CRM id column. */
+  centralBy(table: string, crmColumn: string): Promise<Map<number, Record<string, unknown>>>;
+  /** Highest change-log version: unchanged means nothing was written centrally. */
+  centralVersion(): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+export async function openBridge(options: { generation?: PerfexGeneration; prefix?: string; timeZone?: string | null } = {}): Promise<Bridge> {
+  const central = await tempCentral();
+  const crm = await tempCrm(options);
+  return {
+    central,
+    crm,
+    async run(extra = {}) {
+      await waitForVisibleChanges(central.client);
+      const { onProgress, ...crmExtra } = extra;
+      return reconcileCrm({ central: { url: central.url }, crm: { url: crm.url, prefix: crm.prefix, ...crmExtra }, onProgress });
+    },
+    async centralBy(table, crmColumn) {
+      // As JSON: dates stay YYYY-MM-DD strings, timestamps ISO strings.
+      const { rows } = await central.query(`SELECT to_jsonb(t) AS j FROM ${table} t WHERE ${crmColumn} IS NOT NULL`);
+      return new Map(rows.map((r: { j: Record<string, unknown> }) => [Number(r.j[crmColumn]), r.j]));
+    },
+    async centralVersion() {
+      const { rows } = await central.query('SELECT coalesce(max(version), 0)::int AS v FROM sync_changes');
+      return Number(rows[0]?.v ?? 0);
+    },
+    async dispose() {
+      await crm.drop().catch(() => undefined);
+      await central.drop().catch(() => undefined);
+    },
+  };
+}
