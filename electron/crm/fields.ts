@@ -16,6 +16,8 @@ export interface MapContext {
   crmForProject(projectId: string): number | null;
   taskForCrm(crmId: number): string | null;
   crmForTask(taskId: string): number | null;
+  /** Plain text as a CRM table can store it (4-byte characters replaced in utf8mb3 tables). */
+  fitPlain(table: 'projects' | 'tasks', value: string): string;
 }
 
 /**
@@ -39,6 +41,12 @@ const text = <R>(key: keyof R & string, column: string): FieldSpec<R> => ({
   toCrm: (v) => normalizeText(typeof v === 'string' ? v : ''),
 });
 
+/** Plain text in a CRM column: compared as that column can hold it, so a replaced emoji is not an edit. */
+const plainText = <R>(key: keyof R & string, column: string, table: 'projects' | 'tasks'): FieldSpec<R> => ({
+  ...text<R>(key, column),
+  toCrm: (v, _prev, ctx) => ctx.fitPlain(table, normalizeText(typeof v === 'string' ? v : '')),
+});
+
 const nullableText = <R>(key: keyof R & string, column: string): FieldSpec<R> => ({
   ...text<R>(key, column),
   toCentral: (v) => (typeof v === 'string' && normalizeText(v) !== '' ? normalizeText(v) : null),
@@ -53,7 +61,7 @@ const date = <R>(key: keyof R & string, column: string): FieldSpec<R> => ({
 const inEnum = <T extends readonly string[]>(values: T, v: unknown): v is T[number] => typeof v === 'string' && values.includes(v);
 
 export const PROJECT_FIELDS: FieldSpec<ProjectRecord>[] = [
-  text<ProjectRecord>('name', 'name'),
+  plainText<ProjectRecord>('name', 'name', 'projects'),
   nullableText<ProjectRecord>('description', 'description'),
   {
     key: 'status', column: 'status', direction: 'both', kind: 'scalar',
@@ -65,7 +73,7 @@ export const PROJECT_FIELDS: FieldSpec<ProjectRecord>[] = [
 ];
 
 export const TASK_FIELDS: FieldSpec<TaskRecord>[] = [
-  text<TaskRecord>('name', 'title'),
+  plainText<TaskRecord>('name', 'title', 'tasks'),
   nullableText<TaskRecord>('description', 'description'),
   {
     key: 'status', column: 'status', direction: 'both', kind: 'scalar',

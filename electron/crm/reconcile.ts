@@ -89,7 +89,8 @@ export async function reconcileCrm(options: CrmReconcileOptions): Promise<CrmRec
           for (const t of SHARED) changed.set(t, new Set(await central.allIds(t)));
         }
 
-        const ctx = await buildContext(central, crm.timeZone);
+        const ctx = await buildContext(central, crm.timeZone, (table, value) =>
+          crm.narrowCharsetTables.has(crm.tables[table]) ? value.replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD') : value);
         for (const entity of SHARED) {
           await options.onProgress?.(entity);
           if (entity === 'comments') await ctx.loadTasks();
@@ -119,7 +120,7 @@ export async function reconcileCrm(options: CrmReconcileOptions): Promise<CrmRec
 }
 
 /** Id lookups both ways, kept current as rows are linked during the run. */
-async function buildContext(central: CentralSide, timeZone: string) {
+async function buildContext(central: CentralSide, timeZone: string, fitPlain: EntityContext['fitPlain']) {
   const pair = (m: Map<number, string>) => ({ byCrm: m, byCentral: new Map([...m].map(([k, v]) => [v, k])) });
   const staffEmployees = pair(await central.idMap('employees', 'crm_employee_id'));
   const staffUsers = pair(await central.idMap('users', 'crm_user_id'));
@@ -137,6 +138,7 @@ async function buildContext(central: CentralSide, timeZone: string) {
     loadTasks(): Promise<void>;
   } = {
     timeZone,
+    fitPlain,
     employeeForStaff: (id) => staffEmployees.byCrm.get(id) ?? null,
     staffForEmployee: (id) => staffEmployees.byCentral.get(id) ?? null,
     userForStaff: (id) => staffUsers.byCrm.get(id) ?? null,

@@ -68,6 +68,7 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
   const snapshotNow: SnapshotRow[] = [];
   const dropSnapshots: number[] = [];
   const crmDeletes: { crmId: number; centralId: string }[] = [];
+  const linkedThisRun = new Set<string>();
 
   // CRM rows that are new or changed, and CRM rows whose central twin changed.
   for (const crmId of crmIds) {
@@ -86,10 +87,17 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
         tally.skip(entity, crmId, `${rules.label(null, row.record)}: ${blocker}`);
         continue;
       }
+      // Already linked centrally (a run that stopped before saving its snapshot), or a row this
+      // bridge created in the CRM before it could record the link: link, never import twice.
       const linkedId = byCrmId.get(crmId) ?? matchIntent(intents, row.record);
-      if (linkedId && centralRows.has(linkedId)) {
+      const linkedRow = linkedId ? centralRows.get(linkedId)?.row : undefined;
+      if (linkedId && linkedRow) {
         intents.delete(linkedId);
+        linkedThisRun.add(linkedId);
         deps.onLinked(crmId, linkedId);
+        if (linkedRow[rules.crmColumn] == null) {
+          queue({ table: rules.table, rowId: linkedId, op: 'update', fields: { [rules.crmColumn]: crmId }, baseVersion: null });
+        }
         toSettle.push({ row, centralId: linkedId });
         continue;
       }
@@ -143,7 +151,7 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
   // Central rows the CRM has never seen: created there (intent first, so a crash cannot duplicate them).
   const toCreate: { row: CentralRow; record: RecordOf[E] }[] = [];
   for (const id of centralIds) {
-    if (linkedByCentral.has(id)) continue;
+    if (linkedByCentral.has(id) || linkedThisRun.has(id)) continue;
     const c = centralRows.get(id)?.row;
     if (!c) {
       intents.delete(id);
@@ -178,6 +186,7 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
   }
   await state.upsert(entity, deps.chunkSize, snapshotNow);
   await state.remove(entity, dropSnapshots);
+  await state.removeIntents(entity, [...linkedThisRun]);
 
   if (crmUpdates.length === 0 && crmDeletes.length === 0 && toCreate.length === 0) return;
 
