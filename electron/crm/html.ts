@@ -34,7 +34,7 @@ export function normalizeText(text: string | null | undefined): string {
     .replace(/^\n+|\n+$/g, '');
 }
 
-const BLOCK = 'p|div|li|h[1-6]|tr|blockquote|pre|ul|ol|table';
+const BLOCK = 'p|div|h[1-6]|tr|blockquote|pre|ul|ol|table';
 
 export function htmlToText(html: string | null | undefined): string {
   if (html == null || html === '') return '';
@@ -47,6 +47,7 @@ export function htmlToText(html: string | null | undefined): string {
     .replace(/\s+/g, ' ')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li\b[^>]*>/gi, '\n- ')
+    .replace(/<\/li\s*>/gi, '')
     .replace(new RegExp(`</(?:${BLOCK})\\s*>`, 'gi'), '\n')
     .replace(new RegExp(`<(?:${BLOCK})\\b[^>]*>`, 'gi'), '\n')
     .replace(/<[^>]*>/g, '');

@@ -19,10 +19,19 @@ const sslOption = (value: string | undefined) => {
 
 interface SyncOpts {
   pg?: string;
+  crm?: string;
+  crmPrefix?: string;
+  crmTimezone?: string;
   once?: boolean;
   watch?: boolean;
   interval?: string;
   sslmode?: string;
+}
+
+async function reconcileWithCrm(central: { url: string; sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full' }, crm: { url: string; prefix?: string; timeZone?: string }) {
+  const { reconcileCrm } = await import('../../crm/reconcile');
+  const r = await reconcileCrm({ central, crm });
+  return { ran: r.ran, ...(r.reason ? { reason: r.reason } : {}), imported: r.imported, exported: r.exported, conflicts: r.conflicts, skipped: r.skipped, warnings: r.warnings, durationMs: r.durationMs };
 }
 
 export function registerSyncCommands(program: Command): void {
@@ -50,6 +59,9 @@ export function registerSyncCommands(program: Command): void {
     .description('sync the local database with the central PostgreSQL (push the outbox, pull changes)')
     .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
+    .option('--crm <url>', 'also reconcile the central database with Perfex CRM: mysql://user:password@host/db (or COORDINATOR_CRM_URL)')
+    .option('--crm-prefix <prefix>', "the CRM's table prefix", 'tbl')
+    .option('--crm-timezone <zone>', "the CRM's timezone (default: its default_timezone option)")
     .option('--once', 'sync once and exit (the default)')
     .option('--watch', 'keep syncing every --interval seconds until interrupted')
     .option('--interval <seconds>', 'seconds between syncs with --watch', '30')
@@ -58,19 +70,31 @@ export function registerSyncCommands(program: Command): void {
         if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
         const interval = Number(opts.interval);
         if (!Number.isFinite(interval) || interval < 1) throw new AppError('VALIDATION', '--interval must be a number of seconds ≥ 1');
-        const engine = core.sync.connect({ central: { url: pgUrl(opts), sslMode: sslOption(opts.sslmode) } });
+        const central = { url: pgUrl(opts), sslMode: sslOption(opts.sslmode) };
+        const crmUrl = opts.crm ?? process.env.COORDINATOR_CRM_URL;
+        const engine = core.sync.connect({ central });
         const once = async () => {
+          let r;
           try {
-            const r = await engine.syncOnce();
-            const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs };
-            if (out.json) out.data(summary);
-            else {
-              out.line(`Pushed ${plural(r.pushed, 'change')}, pulled ${plural(r.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
-              for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
-              if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
-            }
+            r = await engine.syncOnce();
           } catch (error) {
             throw new AppError('UNAVAILABLE', engine.status().lastError ?? (error instanceof Error ? error.message : String(error)));
+          }
+          const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs };
+          const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone }) : undefined;
+          // What the CRM brought in reaches this replica in the same run.
+          if (crm && crm.imported > 0) summary.pulled += (await engine.syncOnce()).pulled;
+          if (out.json) out.data(crm ? { ...summary, crm } : summary);
+          else {
+            out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
+            for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
+            if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
+            if (crm && !crm.ran) out.line(`CRM: ${crm.reason ?? 'skipped'}`);
+            else if (crm) {
+              out.line(`CRM: imported ${plural(crm.imported, 'change')}, exported ${plural(crm.exported, 'change')}, ${plural(crm.conflicts, 'conflict')} in ${crm.durationMs} ms.`);
+              for (const s of crm.skipped) out.line(`CRM skipped ${s.entity}${s.crmId ? ` #${s.crmId}` : ''}: ${s.reason}`);
+              for (const w of crm.warnings) out.line(`CRM warning: ${w}`);
+            }
           }
         };
         try {

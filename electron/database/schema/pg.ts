@@ -418,7 +418,7 @@ export const crmBridgeRows = pgTable(
     crmId: integer('crm_id').notNull(),
     chunk: integer('chunk').notNull(),
     centralId: uuid('central_id').notNull(),
-    hash: bigint('hash', { mode: 'string' }).notNull(),
+    hash: bigint('hash', { mode: 'bigint' }).notNull(),
     base: jsonb('base').notNull(),
     centralVersion: bigint('central_version', { mode: 'number' }),
     reconciledAt: ts('reconciled_at').notNull().defaultNow(),

@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBridge, type Bridge } from '../../support/crm-harness';
+import { waitForVisibleChanges } from '../../support/sync-harness';
+
+const exec = promisify(execFile);
+const bin = path.resolve('bin/coordinator.mjs');
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('coordinator sync --crm', () => {
+  let b: Bridge;
+  let dir: string;
+  beforeAll(async () => {
+    b = await openBridge({ prefix: 'pfx_' });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-cli-crm-'));
+    await b.crm.addStaff({ email: 'maria@example.com', firstname: 'Maria', lastname: 'Garcia', admin: 1 });
+    const project = await b.crm.addProject({ name: 'Website relaunch' });
+    await b.crm.addTask({ name: 'From the CRM', project });
+    await b.crm.addTask({ name: 'Orphan', project: 404 });
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await b.dispose();
+  });
+
+  it('reconciles after the central sync, reports it in JSON, and the laptop gets the CRM rows in the same run', async () => {
+    const db = path.join(dir, 'laptop.db');
+    expect((await cli(['--db', db, 'init'])).code).toBe(0);
+    await waitForVisibleChanges(b.central.client);
+    const run = await cli(['--db', db, 'sync', '--pg', b.central.url, '--crm-prefix', 'pfx_', '--json'], { COORDINATOR_CRM_URL: b.crm.url });
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.crm).toMatchObject({ ran: true, imported: 3, exported: 0, conflicts: 0, skipped: [{ entity: 'tasks', reason: expect.stringMatching(/project 404/) }] });
+    const tasks = JSON.parse((await cli(['--db', db, 'task', 'list', '--json'])).stdout);
+    expect(tasks.map((t: { title: string }) => t.title)).toEqual(['From the CRM']);
+  });
+
+  it('a bad CRM URL is a one-line error', async () => {
+    const db = path.join(dir, 'laptop.db');
+    const run = await cli(['--db', db, 'sync', '--pg', b.central.url, '--crm', 'mysql://someone:secret@db.example.com/perfex', '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: Refusing to send the CRM password in clear text to db\.example\.com/);
+    expect(run.stderr).not.toMatch(/secret/);
+  });
+});
