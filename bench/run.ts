@@ -3,9 +3,10 @@ import { localWrite } from './local-write';
 import { syncBootstrap } from './sync-bootstrap';
 import { syncIncremental } from './sync-incremental';
 import { syncBacklog } from './sync-backlog';
+import { crmReconcile } from './crm-reconcile';
 
 /** Every benchmark, by name. `npm run bench -- <name> [--quick]`; no name runs them all. */
-const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog];
+const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
