@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, parseInput } from '../common/errors';
+import { assertPasswordTransport, parseTlsMode, type TlsMode } from '../common/transport-security';
 import { assertTimeZone } from './timezone';
 
 /** How to reach the CRM and how it is set up; everything else is discovered from the CRM itself. */
@@ -27,10 +28,8 @@ export interface ResolvedCrmTarget {
   user: string;
   password: string;
   database: string;
-  sslMode: NonNullable<CrmConfig['sslMode']>;
+  sslMode: TlsMode;
 }
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 export function parseCrmConfig(input: CrmConfigInput): CrmConfig {
   const config = parseInput(crmConfigSchema, input, 'CRM settings');
@@ -49,15 +48,10 @@ export function resolveCrmTarget(config: CrmConfig): ResolvedCrmTarget {
   if (!['mysql:', 'mariadb:'].includes(u.protocol)) throw new AppError('VALIDATION', 'The CRM URL must start with mysql:// or mariadb://');
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   if (!database) throw new AppError('VALIDATION', 'The CRM URL must name the database (mysql://user@host/perfex)');
-  const fromUrl = u.searchParams.get('sslmode') ?? u.searchParams.get('ssl-mode');
-  const sslMode = config.sslMode ?? (fromUrl ? z.enum(['disable', 'require', 'verify-ca', 'verify-full']).catch('require').parse(fromUrl.toLowerCase()) : 'disable');
+  // The same TLS vocabulary and plain-text password rule as the central connection.
+  const sslMode = config.sslMode ?? parseTlsMode(u.searchParams.get('sslmode') ?? u.searchParams.get('ssl-mode'));
   const password = decodeURIComponent(u.password);
-  if (sslMode === 'disable' && password && !LOOPBACK.has(u.hostname) && !config.allowPlaintextPassword) {
-    throw new AppError(
-      'FORBIDDEN',
-      `Refusing to send the CRM password in clear text to ${u.hostname}; enable TLS (sslmode=require or verify-full) or explicitly allow plain-text passwords`,
-    );
-  }
+  assertPasswordTransport({ service: "the CRM's MySQL", host: u.hostname, tls: sslMode, hasPassword: password !== '', allowPlaintextPassword: config.allowPlaintextPassword });
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 3306), user: decodeURIComponent(u.username), password, database, sslMode };
 }
 

@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import { AppError } from '../common/errors';
+import { tlsOptions } from '../common/transport-security';
 import { createLogger } from '../common/logger';
 import type { CrmConfig } from './config';
 import { resolveCrmTarget } from './config';
@@ -38,9 +39,7 @@ export async function connectCrm(config: CrmConfig): Promise<CrmConnection> {
       decimalNumbers: false,
       connectTimeout: 10_000,
       multipleStatements: false,
-      ...(target.sslMode === 'disable'
-        ? {}
-        : { ssl: { rejectUnauthorized: target.sslMode !== 'require', ...(config.sslCa ? { ca: config.sslCa } : {}) } }),
+      ...(target.sslMode === 'disable' ? {} : { ssl: tlsOptions(target.sslMode, config.sslCa) || undefined }),
     });
   } catch (error) {
     throw new AppError('UNAVAILABLE', `The CRM at ${target.host}:${target.port} cannot be reached: ${error instanceof Error ? error.message : String(error)}`);
