@@ -16,6 +16,21 @@ export const centralSettingsInput = z.strictObject({
 });
 export type CentralSettingsInput = z.infer<typeof centralSettingsInput>;
 
+export const crmSettingsInput = z.strictObject({
+  url: z
+    .string()
+    .max(2000)
+    .refine((s) => /^(mysql|mariadb):\/\/[^\s]+$/.test(s) && URL.canParse(s), 'must be a mysql:// URL'),
+  password: z.string().max(1000).optional(),
+  keepPassword: z.boolean().default(true),
+  prefix: z.string().regex(/^[A-Za-z0-9_]{0,32}$/, 'letters, digits and _ only').default('tbl'),
+  /** IANA zone; empty means the CRM's own default_timezone option. */
+  timeZone: z.string().max(64).default(''),
+  sslMode: sslModeSchema.default('disable'),
+  allowPlaintextPassword: z.boolean().default(false),
+});
+export type CrmSettingsInput = z.infer<typeof crmSettingsInput>;
+
 export const settingsViewSchema = z.object({
   central: z
     .object({
@@ -26,6 +41,10 @@ export const settingsViewSchema = z.object({
       syncIntervalSeconds: z.number().int(),
     })
     .nullable(),
+  crm: z
+    .object({ url: z.string(), prefix: z.string(), timeZone: z.string(), sslMode: sslModeSchema, allowPlaintextPassword: z.boolean(), hasPassword: z.boolean() })
+    .nullable()
+    .default(null),
   secretsAvailable: z.boolean(),
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
@@ -42,6 +61,19 @@ export const syncStatusSchema = z.object({
   progress: z
     .object({ phase: z.enum(['push', 'bootstrap', 'pull']), table: z.string().optional(), done: z.number(), total: z.number().nullable() })
     .nullable(),
+  /** The last reconcile with the CRM, when one is configured. */
+  crm: z
+    .object({
+      at: z.string(),
+      ok: z.boolean(),
+      message: z.string(),
+      imported: z.number().int(),
+      exported: z.number().int(),
+      conflicts: z.number().int(),
+      skipped: z.number().int(),
+    })
+    .nullable()
+    .default(null),
 });
 export type SyncStatusView = z.infer<typeof syncStatusSchema>;
 

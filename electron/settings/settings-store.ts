@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { centralSettingsInput, type CentralSettingsInput, type SettingsView } from '../../shared/settings';
+import { centralSettingsInput, crmSettingsInput, type CentralSettingsInput, type CrmSettingsInput, type SettingsView } from '../../shared/settings';
+import type { CrmConfigInput } from '../crm/config';
 import { AppError, parseInput } from '../common/errors';
 import { createLogger } from '../common/logger';
 import type { CentralConfig } from '../sync/central/connect';
@@ -20,6 +21,17 @@ const storedSchema = z.object({
     })
     .nullable()
     .default(null),
+  crm: z
+    .object({
+      url: z.string(),
+      prefix: z.string(),
+      timeZone: z.string(),
+      sslMode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']),
+      allowPlaintextPassword: z.boolean(),
+      passwordEncrypted: z.string().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 type Stored = z.infer<typeof storedSchema>;
 
@@ -32,14 +44,14 @@ export function createSettingsStore(file: string, secrets: SecretStore) {
 
   const load = (): Stored => {
     if (cache) return cache;
-    if (!existsSync(file)) return (cache = { central: null });
+    if (!existsSync(file)) return (cache = { central: null, crm: null });
     try {
       cache = storedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     } catch (error) {
       const aside = `${file}.corrupt-${Date.now()}`;
       renameSync(file, aside);
       log.warn('settings file was unreadable and has been moved aside', { aside, error: error instanceof Error ? error.message : String(error) });
-      cache = { central: null };
+      cache = { central: null, crm: null };
     }
     return cache;
   };
@@ -52,14 +64,56 @@ export function createSettingsStore(file: string, secrets: SecretStore) {
     cache = next;
   };
 
+  /** The URL without its password, and the password encrypted (or the previous one kept). */
+  const splitPassword = (raw: string, password: string | undefined, keep: boolean, previous: string | null | undefined) => {
+    const url = new URL(raw);
+    const embedded = url.password ? decodeURIComponent(url.password) : null;
+    url.password = '';
+    const plain = password ?? embedded;
+    if (plain && !secrets.available) {
+      throw new AppError('UNAVAILABLE', 'This system offers no secure storage for passwords; use a passwordless login (e.g. a client certificate) or the CLI with an environment variable');
+    }
+    return { url: url.toString(), passwordEncrypted: plain ? secrets.encrypt(plain) : keep ? (previous ?? null) : null };
+  };
+  const withPassword = (raw: string, encrypted: string | null) => {
+    const url = new URL(raw);
+    if (encrypted) url.password = encodeURIComponent(secrets.decrypt(encrypted));
+    return url.toString();
+  };
+
   return {
     view(): SettingsView {
-      const central = load().central;
+      const { central, crm } = load();
       return {
         central: central
           ? { url: central.url, sslMode: central.sslMode, allowPlaintextPassword: central.allowPlaintextPassword, hasPassword: central.passwordEncrypted !== null, syncIntervalSeconds: central.syncIntervalSeconds }
           : null,
+        crm: crm
+          ? { url: crm.url, prefix: crm.prefix, timeZone: crm.timeZone, sslMode: crm.sslMode, allowPlaintextPassword: crm.allowPlaintextPassword, hasPassword: crm.passwordEncrypted !== null }
+          : null,
         secretsAvailable: secrets.available,
+      };
+    },
+
+    setCrm(raw: unknown): SettingsView {
+      const input: CrmSettingsInput = parseInput(crmSettingsInput, raw, 'CRM settings');
+      const { url, passwordEncrypted } = splitPassword(input.url, input.password, input.keepPassword, load().crm?.passwordEncrypted);
+      save({ ...load(), crm: { url, prefix: input.prefix, timeZone: input.timeZone, sslMode: input.sslMode, allowPlaintextPassword: input.allowPlaintextPassword, passwordEncrypted } });
+      return this.view();
+    },
+
+    clearCrm(): SettingsView {
+      save({ ...load(), crm: null });
+      return this.view();
+    },
+
+    /** The CRM connection, with the password decrypted only in memory; null when none is set. */
+    crmConfig(): CrmConfigInput | null {
+      const crm = load().crm;
+      if (!crm) return null;
+      return {
+        url: withPassword(crm.url, crm.passwordEncrypted), prefix: crm.prefix, sslMode: crm.sslMode, allowPlaintextPassword: crm.allowPlaintextPassword,
+        ...(crm.timeZone ? { timeZone: crm.timeZone } : {}),
       };
     },
 
@@ -75,6 +129,7 @@ export function createSettingsStore(file: string, secrets: SecretStore) {
       }
       const passwordEncrypted = password ? secrets.encrypt(password) : input.keepPassword ? (previous?.passwordEncrypted ?? null) : null;
       save({
+        ...load(),
         central: {
           url: url.toString(),
           sslMode: input.sslMode,
@@ -87,7 +142,7 @@ export function createSettingsStore(file: string, secrets: SecretStore) {
     },
 
     clearCentral(): SettingsView {
-      save({ central: null });
+      save({ ...load(), central: null });
       return this.view();
     },
 

@@ -1,4 +1,7 @@
-import { centralSettingsInput, type SettingsView, type SyncResultView, type SyncStatusView } from '../../shared/settings';
+import { centralSettingsInput, crmSettingsInput, type SettingsView, type SyncResultView, type SyncStatusView } from '../../shared/settings';
+import { reconcileCrm } from '../crm/reconcile';
+import { connectCrm } from '../crm/connect';
+import { describeCrm, parseCrmConfig } from '../crm/config';
 import type { Core } from '../app/core';
 import { AppError, parseInput } from '../common/errors';
 import { describeSyncError } from './errors';
@@ -15,6 +18,8 @@ export function createSyncController(core: Core, settings: SettingsStore, option
   let engine: SyncEngine | null = null;
   let progress: SyncProgress | null = null;
   let nextAttemptAt: string | null = null;
+  let crmStatus: SyncStatusView['crm'] = null;
+  let lastReconcileAt = 0;
   const listeners = new Set<(status: SyncStatusView) => void>();
 
   const status = (): SyncStatusView => {
@@ -29,7 +34,33 @@ export function createSyncController(core: Core, settings: SettingsStore, option
       lastError: base ? base.lastError : null,
       nextAttemptAt,
       progress,
+      crm: settings.crmConfig() ? crmStatus : null,
     };
+  };
+
+  /**
+   * With CRM credentials, this laptop also reconciles the central database with the CRM after a
+   * central sync (at most once a minute unless asked; the central lock lets only one machine run
+   * it at a time). A CRM failure never fails the central sync; it shows in the status.
+   */
+  const reconcile = async (force: boolean): Promise<void> => {
+    const crm = settings.crmConfig();
+    const central = settings.centralConfig();
+    if (!crm || !central || !engine) return;
+    if (!force && Date.now() - lastReconcileAt < 60_000) return;
+    lastReconcileAt = Date.now();
+    try {
+      const r = await reconcileCrm({ central, crm });
+      crmStatus = {
+        at: new Date().toISOString(), ok: true, message: r.ran ? `imported ${r.imported}, exported ${r.exported}` : (r.reason ?? 'skipped'),
+        imported: r.imported, exported: r.exported, conflicts: r.conflicts, skipped: r.skipped.length,
+      };
+      // Bring what the CRM changed into this replica now rather than at the next interval.
+      if (r.imported > 0) await engine.syncOnce();
+    } catch (error) {
+      crmStatus = { at: new Date().toISOString(), ok: false, message: describeSyncError(error), imported: 0, exported: 0, conflicts: 0, skipped: 0 };
+    }
+    emit();
   };
 
   const emit = () => {
@@ -38,9 +69,10 @@ export function createSyncController(core: Core, settings: SettingsStore, option
   };
 
   const background = new BackgroundSync({
-    run: () => {
-      if (!engine) return Promise.resolve();
-      return engine.syncOnce();
+    run: async () => {
+      if (!engine) return;
+      await engine.syncOnce();
+      await reconcile(false);
     },
     intervalMs: () => settings.syncIntervalSeconds() * 1000,
     onSchedule: (at) => {
@@ -88,6 +120,7 @@ export function createSyncController(core: Core, settings: SettingsStore, option
       if (!engine) throw new AppError('UNAVAILABLE', 'No central database is configured; add one in Settings');
       try {
         const result = await engine.syncOnce();
+        await reconcile(true);
         return { pushed: result.pushed, pulled: result.pulled, conflicts: result.conflicts, rejected: result.rejected, skipped: result.skipped, durationMs: result.durationMs };
       } catch {
         throw new AppError('UNAVAILABLE', engine.status().lastError ?? 'Sync failed');
@@ -101,6 +134,29 @@ export function createSyncController(core: Core, settings: SettingsStore, option
       const view = settings.setCentral(raw);
       await rebuild();
       return view;
+    },
+    async configureCrm(raw: unknown): Promise<SettingsView> {
+      const view = settings.setCrm(raw);
+      crmStatus = null;
+      void reconcile(true);
+      return view;
+    },
+    async clearCrm(): Promise<SettingsView> {
+      crmStatus = null;
+      return settings.clearCrm();
+    },
+    /** Connects to the CRM with the given settings (not saved) and checks it looks like Perfex. */
+    async testCrm(raw: unknown): Promise<{ ok: true; target: string }> {
+      const input = parseInput(crmSettingsInput, raw, 'CRM settings');
+      const url = new URL(input.url);
+      if (input.password) url.password = encodeURIComponent(input.password);
+      const config = parseCrmConfig({
+        url: url.toString(), prefix: input.prefix, sslMode: input.sslMode, allowPlaintextPassword: input.allowPlaintextPassword,
+        ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+      });
+      const crm = await connectCrm(config);
+      await crm.close();
+      return { ok: true, target: describeCrm(config) };
     },
     async clear(): Promise<SettingsView> {
       const view = settings.clearCentral();

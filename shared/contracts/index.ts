@@ -28,7 +28,8 @@ import {
   userUpdateInput,
 } from '../inputs';
 import { channel, event } from './define';
-import { centralSettingsInput, conflictViewSchema, settingsViewSchema, syncResultSchema, syncStatusSchema } from '../settings';
+import { centralSettingsInput, conflictViewSchema, crmSettingsInput, settingsViewSchema, syncResultSchema, syncStatusSchema } from '../settings';
+import { appHealthSchema } from '../health';
 
 export type { ChannelContract, EventContract } from './define';
 
@@ -52,6 +53,8 @@ export type AppInfo = z.infer<typeof appInfoSchema>;
 export const channels = {
   'app.info': channel(none, appInfoSchema),
   'app.seedDemo': channel(none, z.object({ employees: z.number(), projects: z.number(), tasks: z.number() })),
+  /** About / Health: the local doctor report and the last start-up recovery. */
+  'app.health': channel(none, appHealthSchema),
 
   'projects.list': channel(none, z.array(projectSummarySchema)),
   'projects.get': channel(byId, projectSummarySchema),
@@ -92,6 +95,9 @@ export const channels = {
   'settings.setCentral': channel(centralSettingsInput, settingsViewSchema),
   'settings.testCentral': channel(centralSettingsInput, z.object({ ok: z.literal(true), target: z.string() })),
   'settings.clearCentral': channel(none, settingsViewSchema),
+  'settings.setCrm': channel(crmSettingsInput, settingsViewSchema),
+  'settings.testCrm': channel(crmSettingsInput, z.object({ ok: z.literal(true), target: z.string() })),
+  'settings.clearCrm': channel(none, settingsViewSchema),
   'conflicts.list': channel(z.strictObject({ includeResolved: z.boolean().optional() }), z.array(conflictViewSchema)),
   'conflicts.restore': channel(z.strictObject({ id: z.string().min(1).max(100) }), conflictViewSchema),
   'conflicts.dismiss': channel(z.strictObject({ id: z.string().min(1).max(100) }), z.object({ id: z.string() })),

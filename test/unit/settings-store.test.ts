@@ -27,6 +27,21 @@ describe('settings store', () => {
     expect(config && decodeURIComponent(new URL(config.url).password)).toBe('pa55-Sëcret');
   });
 
+  it('stores the CRM connection beside the central one, its password encrypted', () => {
+    const store = createSettingsStore(file, createEphemeralSecretStore());
+    store.setCentral({ url: 'postgres://coord@127.0.0.1/c', password: 'central-pw' });
+    const view = store.setCrm({ url: 'mysql://perfex:crm-Sëcret@crm.example.com:3306/perfex', prefix: 'pfx_', timeZone: 'Europe/Berlin', sslMode: 'verify-full' });
+    expect(view.crm).toEqual({ url: 'mysql://perfex@crm.example.com:3306/perfex', prefix: 'pfx_', timeZone: 'Europe/Berlin', sslMode: 'verify-full', allowPlaintextPassword: false, hasPassword: true });
+    expect(view.central?.hasPassword).toBe(true);
+    const onDisk = readFileSync(file, 'utf8');
+    expect(onDisk).not.toContain('crm-S');
+    expect(onDisk).not.toContain('central-pw');
+    expect(store.crmConfig()).toEqual({ url: 'mysql://perfex:crm-S%C3%ABcret@crm.example.com:3306/perfex', prefix: 'pfx_', timeZone: 'Europe/Berlin', sslMode: 'verify-full', allowPlaintextPassword: false });
+    expect(() => store.setCrm({ url: 'postgres://x@y/z' })).toThrow(/mysql:\/\//);
+    expect(store.clearCrm().crm).toBeNull();
+    expect(store.centralConfig()?.url).toContain(':central-pw@');
+  });
+
   it('moves a password embedded in the URL into the encrypted field', () => {
     const store = createSettingsStore(file, createEphemeralSecretStore());
     const view = store.setCentral({ url: 'postgres://coord:hunter2@127.0.0.1:5432/c' });

@@ -6,6 +6,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { Field } from '../components/Field';
 import { ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../lib/appContext';
+import { CrmSettingsCard } from './CrmSettingsCard';
 
 type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -210,6 +211,7 @@ export function SettingsScreen() {
             </div>
           </form>
         ) : null}
+        {view ? <CrmSettingsCard view={view} onSaved={fill} /> : null}
       </div>
     </section>
   );
