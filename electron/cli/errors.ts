@@ -10,6 +10,17 @@ export interface ErrorSink {
   stderr: (text: string) => void;
 }
 
+/**
+ * Thrown by a command that has already printed its result and only has to fail with exit code 1
+ * (`doctor` with a failed check): nothing more is written, so --json output stays one document.
+ */
+export class ReportedFailure extends Error {
+  constructor(what: string) {
+    super(what);
+    this.name = 'ReportedFailure';
+  }
+}
+
 const processSink: ErrorSink = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
@@ -29,6 +40,7 @@ function describeUnexpected(error: unknown): string {
  * stack when COORDINATOR_DEBUG=1. With --json the error also goes to stdout as `{"error":{…}}`.
  */
 export function reportError(error: unknown, json: boolean, sink: ErrorSink = processSink): number {
+  if (error instanceof ReportedFailure) return 1;
   if (error instanceof CommanderError) {
     // Help and --version end up here too, with exit code 0; commander printed everything already.
     if (error.exitCode !== 0 && json) {

@@ -21,8 +21,8 @@ export interface OpenOptions {
  * Inside a packaged app the extension sits in app.asar.unpacked (a native library cannot be
  * loaded from inside an archive); sqlite-vec reports the asar path, so rewrite it.
  */
-export function sqliteVecPath(): string {
-  return sqliteVec.getLoadablePath().replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+export function sqliteVecPath(loadablePath: string = sqliteVec.getLoadablePath()): string {
+  return loadablePath.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
 }
 
 /**

@@ -8,6 +8,9 @@ const log = createLogger('ipc');
 
 export const isChannelName = (name: unknown): name is ChannelName => typeof name === 'string' && Object.hasOwn(channels, name);
 
+/** A printable name for whatever arrived as a channel; String() itself can throw on hostile objects. */
+const describeChannel = (name: unknown): string => JSON.stringify(typeof name === 'string' ? name.slice(0, 80) : `(${typeof name})`);
+
 /**
  * The single way a request reaches a handler: the channel must exist, the input must match its
  * schema, and the output is checked against the contract before it leaves. Failures become a
@@ -15,7 +18,7 @@ export const isChannelName = (name: unknown): name is ChannelName => typeof name
  */
 export async function dispatch(handlers: Handlers, channel: unknown, rawInput: unknown): Promise<Envelope<unknown>> {
   try {
-    if (!isChannelName(channel)) throw new AppError('NOT_FOUND', `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
+    if (!isChannelName(channel)) throw new AppError('NOT_FOUND', `Unknown channel ${describeChannel(channel)}`);
     const contract = channels[channel];
     const input = parseInput(contract.input, rawInput, `input for ${channel}`);
     const handler = handlers[channel] as (input: unknown) => unknown;
@@ -27,7 +30,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawInput: u
     }
     return { ok: true, value: checked.data };
   } catch (error) {
-    if (!(error instanceof AppError)) log.error('handler failed', { channel: String(channel), error: error instanceof Error ? error.stack : String(error) });
+    if (!(error instanceof AppError)) log.error('handler failed', { channel: describeChannel(channel), error: error instanceof Error ? error.stack : describeChannel(error) });
     return { ok: false, error: toErrorShape(error) };
   }
 }

@@ -2,6 +2,7 @@ import type { ChannelName, Channels } from '../../shared/contracts';
 import type { z } from 'zod';
 import type { Core } from '../app/core';
 import { AppError } from '../common/errors';
+import { appHealth } from '../ops/app-health';
 import type { SyncController } from '../sync/controller';
 
 /** A handler receives the channel's validated input and returns its output (or a promise of it). */
@@ -30,6 +31,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
       currentEmployeeId: core.currentEmployeeId(),
       isEmpty: core.isEmpty(),
     }),
+    'app.health': () => appHealth(core.db, core.dbFile, appVersion),
     'app.seedDemo': () => {
       const { employees, projects, tasks } = core.demo.seed();
       return { employees, projects, tasks };
@@ -85,6 +87,9 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     'settings.setCentral': (input) => requireSync().configure(input),
     'settings.testCentral': (input) => requireSync().test(input),
     'settings.clearCentral': () => requireSync().clear(),
+    'settings.setCrm': (input) => requireSync().configureCrm(input),
+    'settings.testCrm': (input) => requireSync().testCrm(input),
+    'settings.clearCrm': () => requireSync().clearCrm(),
     'conflicts.list': (input) => core.sync.conflicts.list(input),
     'conflicts.restore': ({ id }) => core.sync.conflicts.restore(id),
     'conflicts.dismiss': ({ id }) => {

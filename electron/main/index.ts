@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { app, dialog, session, type BrowserWindow } from 'electron';
-import { openCore, type Core } from '../app/core';
+import type { Core } from '../app/core';
+import { openCoreWithRecovery } from '../ops/recovery';
 import { createLogger } from '../common/logger';
 import { createHandlers } from '../ipc/handlers';
 import { registerIpc, sendToWindow } from './ipc';
@@ -12,6 +13,7 @@ import { showOsNotification } from './notifications';
 import { appIndexUrl, deepLinkFromArgv, DUE_SOON_SCAN_INTERVAL_MS } from './policy';
 import { hardenSession, hardenWebContents } from './security';
 import { createMainWindow, focusWindow } from './window';
+import { startAutoUpdates } from './updater';
 
 /**
  * Electron main process: one instance, one window, one core. Everything it does beyond wiring
@@ -68,8 +70,18 @@ function scanDueSoon(): void {
 
 function start(): void {
   const dbFile = path.join(app.getPath('userData'), 'coordinator.db');
-  core = openCore({ dbFile });
+  // A damaged replica is moved aside and rebuilt (its unsynced changes salvaged) before opening.
+  const opened = openCoreWithRecovery({ dbFile });
+  core = opened.core;
   log.info('core opened', { dbFile, version: app.getVersion() });
+  if (opened.recovery) {
+    const r = opened.recovery;
+    void dialog.showMessageBox({
+      type: 'warning',
+      message: 'Coordinator repaired its local database',
+      detail: `The local database was damaged and has been rebuilt. ${r.salvaged.pending} unsynced changes were kept and will be sent at the next sync; everything else is downloaded again from the central database. The damaged file was kept at ${r.movedTo}.`,
+    });
+  }
 
   hardenSession(session.defaultSession);
   installMenu({ isMac: process.platform === 'darwin', developer: !app.isPackaged });
@@ -105,6 +117,10 @@ function start(): void {
 
   scanDueSoon();
   scanTimer = setInterval(scanDueSoon, DUE_SOON_SCAN_INTERVAL_MS);
+
+  startAutoUpdates({ userData: app.getPath('userData'), isPackaged: app.isPackaged })
+    .then((stop) => cleanups.push(stop))
+    .catch((error: unknown) => log.warn('auto-update could not start', { error: String(error) }));
 }
 
 function shutdown(): void {

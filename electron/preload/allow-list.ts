@@ -27,7 +27,8 @@ export interface BridgeTransport {
   subscribe(ipcChannel: string, deliver: (payload: unknown) => void): () => void;
 }
 
-const describe = (value: unknown): string => JSON.stringify(String(value)).slice(0, 80);
+// Never String(value): a hostile object's toString can throw.
+const describe = (value: unknown): string => JSON.stringify(typeof value === 'string' ? value.slice(0, 80) : `(${typeof value})`);
 
 /** `window.coordinator`: requests only on contract channels, events only for contract events. */
 export function createBridge(transport: BridgeTransport): CoordinatorBridge {

@@ -10,6 +10,7 @@ import { AppContext, type AppContextValue, type NewTaskDefaults, type View } fro
 import { useQuery } from './lib/useQuery';
 import { BoardScreen } from './screens/BoardScreen';
 import { ConflictsScreen } from './screens/ConflictsScreen';
+import { HealthScreen } from './screens/HealthScreen';
 import { NotificationsScreen } from './screens/NotificationsScreen';
 import { PeopleScreen } from './screens/PeopleScreen';
 import { ProjectsScreen } from './screens/ProjectsScreen';
@@ -18,7 +19,7 @@ import { TaskListScreen } from './screens/TaskListScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
 
 const STARTED_EMPTY_KEY = 'coordinator.startedEmpty';
-const VIEWS: readonly View[] = ['my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings'];
+const VIEWS: readonly View[] = ['my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings', 'health'];
 
 const storage = {
   get(key: string): string | null {
@@ -202,6 +203,7 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
           {view === 'notifications' ? <NotificationsScreen /> : null}
           {view === 'conflicts' ? <ConflictsScreen /> : null}
           {view === 'settings' ? <SettingsScreen /> : null}
+          {view === 'health' ? <HealthScreen /> : null}
         </main>
         {openTaskId ? <TaskDetailPanel key={openTaskId} taskId={openTaskId} onClose={closeTask} /> : null}
       </div>

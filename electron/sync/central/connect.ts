@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { AppError } from '../../common/errors';
+import { assertPasswordTransport, parseTlsMode, tlsOptions } from '../../common/transport-security';
 
 export interface CentralConfig {
   /** postgres://user:password@host:port/db — may also carry `sslmode`. */
@@ -15,8 +16,6 @@ export interface CentralConfig {
   /** Pool size; sync needs few connections. */
   max?: number;
 }
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '']);
 
 const TYPE_TIMESTAMPTZ = 1184;
 const TYPE_TIMESTAMP = 1114;
@@ -59,20 +58,15 @@ export function resolveClientConfig(config: CentralConfig): pg.ClientConfig {
   if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
     throw new AppError('VALIDATION', 'The PostgreSQL URL must start with postgres:// or postgresql://');
   }
-  const sslMode = config.sslMode ?? (parsed.searchParams.get('sslmode') as CentralConfig['sslMode'] | null) ?? 'disable';
+  // The TLS vocabulary and the plain-text password rule are shared with the CRM connection.
+  const sslMode = config.sslMode ?? parseTlsMode(parsed.searchParams.get('sslmode'));
   parsed.searchParams.delete('sslmode');
-  const isLoopback = LOOPBACK.has(parsed.hostname);
-  if (sslMode === 'disable' && parsed.password && !isLoopback && !config.allowPlaintextPassword) {
-    throw new AppError(
-      'FORBIDDEN',
-      `Refusing to send a password in clear text to ${parsed.hostname}; enable TLS (sslmode=require or verify-full) or explicitly allow plain-text passwords`,
-    );
+  // `?host=` overrides the URL's host in the driver (a Unix socket path is this machine): check both.
+  for (const host of [parsed.hostname, parsed.searchParams.get('host')]) {
+    if (host === null || (host === '' && parsed.searchParams.has('host'))) continue;
+    assertPasswordTransport({ service: 'PostgreSQL', host, tls: sslMode, hasPassword: parsed.password !== '', allowPlaintextPassword: config.allowPlaintextPassword });
   }
-  const ssl =
-    sslMode === 'disable'
-      ? false
-      : { rejectUnauthorized: sslMode === 'verify-ca' || sslMode === 'verify-full', ...(config.sslCa ? { ca: config.sslCa } : {}),
-          ...(sslMode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}) };
+  const ssl = tlsOptions(sslMode, config.sslCa);
   // A link that goes silent must fail the sync rather than hang it: TCP keepalive probes early,
   // and no single statement may take longer than the query timeout.
   return {

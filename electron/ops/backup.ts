@@ -1,0 +1,87 @@
+import Database from 'better-sqlite3';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../common/errors';
+import { openDatabase, type SqliteDb } from '../database/open';
+import { checkIntegrity, migrationStatus, tableCounts, type IntegrityResult, type MigrationStatus } from './sqlite-info';
+
+export interface BackupResult {
+  file: string;
+  sizeBytes: number;
+  pages: number;
+  durationMs: number;
+  verification: VerifyResult;
+}
+
+/**
+ * Online backup through SQLite's backup API: the app (or a sync) may keep writing meanwhile; the
+ * copy is a consistent snapshot. It is written next to the target and renamed into place only
+ * once complete and verified, so a half-written backup never carries the final name. The copy
+ * leaves WAL mode, so it is one self-contained file that can be moved, mailed or opened read-only.
+ */
+export async function backupDatabase(db: SqliteDb, out: string, options: { overwrite?: boolean } = {}): Promise<BackupResult> {
+  const target = path.resolve(out);
+  if (db.name && path.resolve(db.name) === target) throw new AppError('VALIDATION', 'The backup cannot overwrite the database it copies');
+  if (existsSync(target) && !options.overwrite) throw new AppError('CONFLICT', `${target} already exists; choose another name or remove it first`);
+  const partial = `${target}.partial-${process.pid}`;
+  const started = performance.now();
+  try {
+    const { totalPages } = await db.backup(partial);
+    const copy = new Database(partial);
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
+    const verification = verifyBackup(partial);
+    if (!verification.ok) throw new AppError('INTERNAL', `The backup failed its own verification: ${verification.problems.join('; ')}`);
+    renameSync(partial, target);
+    return { file: target, sizeBytes: statSync(target).size, pages: totalPages, durationMs: Math.round(performance.now() - started), verification: { ...verification, file: target } };
+  } finally {
+    for (const leftover of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) rmSync(leftover, { force: true });
+  }
+}
+
+export interface VerifyResult {
+  file: string;
+  ok: boolean;
+  problems: string[];
+  sizeBytes: number;
+  integrity: IntegrityResult;
+  migrations: MigrationStatus | null;
+  counts: Record<string, number>;
+}
+
+/**
+ * Opens a backup read-only (it is never migrated or modified) and checks it is a whole,
+ * uncorrupted Coordinator database this version can open.
+ */
+export function verifyBackup(file: string): VerifyResult {
+  const resolved = path.resolve(file);
+  if (!existsSync(resolved)) throw new AppError('NOT_FOUND', `There is no file at ${resolved}`);
+  const sizeBytes = statSync(resolved).size;
+  let db: SqliteDb;
+  try {
+    db = openDatabase({ file: resolved, readonly: true, migrate: false });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { file: resolved, ok: false, problems: [`cannot be opened as a database: ${message}`], sizeBytes, integrity: { ok: false, messages: [message] }, migrations: null, counts: {} };
+  }
+  try {
+    const integrity = checkIntegrity(db, 'integrity');
+    const problems: string[] = [];
+    if (!integrity.ok) problems.push(`integrity check failed: ${integrity.messages.slice(0, 3).join('; ')}`);
+    let migrations: MigrationStatus | null = null;
+    try {
+      migrations = migrationStatus(db);
+      if (migrations.applied === 0) problems.push('not a Coordinator database (no migrations recorded)');
+      if (migrations.unknown.length) problems.push(`written by a newer Coordinator (unknown migrations ${migrations.unknown.join(', ')})`);
+      if (migrations.changed.length) problems.push(`migrations changed after being applied: ${migrations.changed.join(', ')}`);
+    } catch (error) {
+      problems.push(`cannot read the migration ledger: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { file: resolved, ok: problems.length === 0, problems, sizeBytes, integrity, migrations, counts: tableCounts(db) };
+  } finally {
+    db.close();
+  }
+}
