@@ -1,0 +1,229 @@
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam, ChatCompletionMessageToolCall, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { z } from 'zod';
+import type { ActionView, AskResult } from '../../shared/agent';
+import { askInput } from '../../shared/agent';
+import type { Core } from '../app/core';
+import { AppError, parseInput } from '../common/errors';
+import { newId } from '../common/ids';
+import { insertNotification } from '../notifications/rules';
+import { createLogger } from '../common/logger';
+import { isoDate } from '../common/time';
+import { createActionsService } from './actions-service';
+import type { AiConfig } from './config';
+import { createHistory } from './history';
+import { PROPOSALS, type ProposalTool } from './proposals';
+import { READ_TOOLS, type ReadToolName, type ToolContext } from './read-tools';
+import { SYSTEM_PROMPT } from './untrusted';
+
+const log = createLogger('agent');
+const MAX_ROUNDS = 8;
+
+const TOOL_DEFS: ChatCompletionTool[] = [
+  ...Object.entries(READ_TOOLS).map(([name, t]) => ({ type: 'function' as const, function: { name, description: t.description, parameters: z.toJSONSchema(t.args) as Record<string, unknown> } })),
+  ...Object.entries(PROPOSALS).map(([name, t]) => ({ type: 'function' as const, function: { name, description: t.description, parameters: z.toJSONSchema(t.args) as Record<string, unknown> } })),
+];
+
+const isRead = (name: string): name is ReadToolName => name in READ_TOOLS;
+const isProposal = (name: string): name is ProposalTool => name in PROPOSALS;
+
+/** Whether a failure means "the model server cannot be reached" (keep the question) rather than a real error. */
+function isUnreachable(error: unknown): boolean {
+  return error instanceof OpenAI.APIConnectionError && !(error instanceof OpenAI.APIConnectionTimeoutError);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return 'The AI server did not answer in time';
+  if (error instanceof OpenAI.RateLimitError) return 'The AI server is rate-limiting requests; try again shortly';
+  if (error instanceof OpenAI.AuthenticationError) return 'The AI server refused the API key';
+  if (error instanceof OpenAI.APIUserAbortError) return 'Cancelled';
+  if (error instanceof OpenAI.APIError) return `The AI server answered with an error (${error.status ?? 'no status'}): ${error.message.slice(0, 200)}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function queryTypeOf(question: string): string {
+  const q = question.toLowerCase();
+  if (/overload|capacity|workload|busy/.test(q)) return 'workload';
+  if (/block|stuck|waiting|risk/.test(q)) return 'blockers';
+  if (/status|report|progress|summary/.test(q)) return 'status';
+  if (/reassign|assign|create|add|move|change|set|remind|notify/.test(q)) return 'action';
+  return 'question';
+}
+
+export interface AskOptions {
+  signal?: AbortSignal;
+  /** Answer text as it streams in. */
+  onDelta?: (text: string) => void;
+}
+
+/**
+ * The coordination agent: a tool loop over the local replica with the real `openai` client.
+ * Read tools run at once; write tools only create proposals (ai_actions) a person confirms.
+ */
+export function createAgent(core: Core, config: () => AiConfig | null) {
+  const actions = createActionsService(core);
+  const history = createHistory(core);
+  history.ensureTemplates();
+
+  const client = () => {
+    const c = config();
+    if (!c) throw new AppError('UNAVAILABLE', 'No AI provider is configured (Settings → AI, or OPENAI_BASE_URL / OPENAI_API_KEY)');
+    return { c, api: new OpenAI({ apiKey: c.apiKey ?? 'not-needed', baseURL: c.baseURL, timeout: c.timeoutMs, maxRetries: c.maxRetries }) };
+  };
+
+  /** One streamed completion, with tool-call fragments put back together. */
+  async function complete(api: OpenAI, model: string, messages: ChatCompletionMessageParam[], options: AskOptions) {
+    const stream = await api.chat.completions.create({ model, messages, tools: TOOL_DEFS, stream: true }, { signal: options.signal });
+    let content = '';
+    const calls = new Map<number, { id: string; name: string; args: string }>();
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta;
+      if (!delta) continue;
+      if (typeof delta.content === 'string' && delta.content) {
+        content += delta.content;
+        options.onDelta?.(delta.content);
+      }
+      for (const tc of delta.tool_calls ?? []) {
+        const call = calls.get(tc.index) ?? { id: '', name: '', args: '' };
+        if (tc.id) call.id = tc.id;
+        if (tc.function?.name) call.name += tc.function.name;
+        if (tc.function?.arguments) call.args += tc.function.arguments;
+        calls.set(tc.index, call);
+      }
+    }
+    return { content, calls: [...calls.values()].map((c, i) => ({ ...c, id: c.id || `call_${i}` })) };
+  }
+
+  /** Runs one tool call; a bad call is answered with its error, never executed. */
+  async function runTool(name: string, rawArgs: string, ctx: ToolContext, meta: { prompt: string; conversationId: string }, proposed: ActionView[]): Promise<unknown> {
+    let args: unknown;
+    try {
+      args = rawArgs.trim() ? JSON.parse(rawArgs) : {};
+    } catch {
+      return { error: 'The arguments were not valid JSON; call the tool again with a JSON object.' };
+    }
+    try {
+      if (isRead(name)) {
+        const tool = READ_TOOLS[name];
+        const parsed = tool.args.safeParse(args);
+        if (!parsed.success) return { error: `Invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'} ${i.message}`).join('; ')}` };
+        return await (tool.run as (c: ToolContext, a: unknown) => unknown)(ctx, parsed.data);
+      }
+      if (isProposal(name)) {
+        if (!args || typeof args !== 'object' || Array.isArray(args)) return { error: 'The arguments must be a JSON object' };
+        const flagged = ctx.suspicious.length ? `Proposed after reading text that reads like instructions (${ctx.suspicious.slice(0, 3).join(', ')}); check it was really asked for.` : null;
+        const action = actions.propose(name, Object.fromEntries(Object.entries(args)), { ...meta, flagged });
+        proposed.push(action);
+        return { proposed: true, actionId: action.id, summary: action.summary, note: 'Waiting for the user to confirm; nothing has changed yet.' };
+      }
+      return { error: `Unknown tool "${name}". Available: ${TOOL_DEFS.map((t) => (t.type === 'function' ? t.function.name : '')).join(', ')}` };
+    } catch (error) {
+      if (error instanceof AppError) return { error: error.message };
+      log.error('tool failed', { tool: name, error: error instanceof Error ? error.message : String(error) });
+      return { error: 'The tool failed unexpectedly' };
+    }
+  }
+
+  /** The exchange itself; history rows are written by the caller. */
+  async function converse(conversationId: string, sessionId: string, prompt: string, options: AskOptions) {
+    const { c, api } = client();
+    const user = core.session.currentUserId ? core.users.get(core.session.currentUserId) : null;
+    const messages: ChatCompletionMessageParam[] = [
+      { role: 'system', content: SYSTEM_PROMPT.replace('{{today}}', isoDate(core.clock.now())).replace('{{user}}', user ? `${user.fullName} (${user.role})` : 'unknown') },
+    ];
+    for (const h of history.session(sessionId)) {
+      messages.push({ role: 'user', content: h.query }, { role: 'assistant', content: h.response ?? '' });
+    }
+    messages.push({ role: 'user', content: prompt });
+    const ctx: ToolContext = { core, sources: new Map(), suspicious: [] };
+    const proposed: ActionView[] = [];
+    let toolErrors = 0;
+    let answer = '';
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const turn = await complete(api, c.model, messages, options);
+      if (turn.calls.length === 0) {
+        answer = turn.content;
+        break;
+      }
+      const toolCalls: ChatCompletionMessageToolCall[] = turn.calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.args } }));
+      messages.push({ role: 'assistant', content: turn.content || null, tool_calls: toolCalls });
+      for (const call of turn.calls) {
+        const result = await runTool(call.name, call.args, ctx, { prompt, conversationId }, proposed);
+        if (result && typeof result === 'object' && 'error' in result) toolErrors += 1;
+        messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });
+      }
+      if (round === MAX_ROUNDS - 1) answer = turn.content || 'I could not finish within the allowed number of steps; here is what I found so far.';
+    }
+    const sources = [...ctx.sources.values()].slice(0, 50);
+    const confidence = Math.max(0.1, Math.min(0.95, (sources.length ? 0.85 : 0.45) - toolErrors * 0.1 - (ctx.suspicious.length ? 0.15 : 0)));
+    return { answer: answer.trim() || '(no answer)', sources, proposed, confidence };
+  }
+
+  /** Answers from local search only, while the model is out of reach. */
+  async function offlineAnswer(question: string) {
+    const found = await core.memory.search({ query: question, k: 5 }).catch(() => ({ results: [] as { taskId: string | null; content: string; contentType: string; id: string }[] }));
+    const sources = found.results.map((r) => (r.taskId ? { type: 'task' as const, id: r.taskId, title: r.content.split('\n')[0]?.slice(0, 80) ?? '' } : { type: 'note' as const, id: r.id, title: r.content.slice(0, 80) }));
+    const lines = found.results.map((r) => `- ${r.content.split('\n')[0]?.slice(0, 120) ?? ''}`);
+    return {
+      answer: `The assistant is offline, so your question is saved and will be answered when the AI server is reachable again.${lines.length ? `\nMeanwhile, these look related:\n${lines.join('\n')}` : ''}`,
+      sources,
+    };
+  }
+
+  async function ask(raw: unknown, options: AskOptions = {}): Promise<AskResult> {
+    const input = parseInput(askInput, raw, 'question');
+    const started = performance.now();
+    const sessionId = input.sessionId ?? newId();
+    const template = input.templateId ? history.template(input.templateId) : null;
+    const prompt = template ? history.render(template, input.question) : input.question;
+    const queryType = template ? `template:${template.id}` : queryTypeOf(input.question);
+    if (template) history.markTemplateUsed(template.id);
+    const conversationId = history.start({ sessionId, query: prompt, queryType });
+    try {
+      const r = await converse(conversationId, sessionId, prompt, options);
+      const ms = performance.now() - started;
+      history.finish(conversationId, { response: r.answer, responseTimeMs: ms, dataSources: r.sources, confidence: r.confidence });
+      return { sessionId, conversationId, answer: r.answer, sources: r.sources, actions: r.proposed, queued: false, confidence: r.confidence, responseTimeMs: Math.round(ms) };
+    } catch (error) {
+      const ms = performance.now() - started;
+      if (isUnreachable(error)) {
+        history.finish(conversationId, { response: null, queryType: `queued:${queryType}`, responseTimeMs: ms, dataSources: [], confidence: null });
+        const offline = await offlineAnswer(input.question);
+        return { sessionId, conversationId, answer: offline.answer, sources: offline.sources, actions: [], queued: true, confidence: null, responseTimeMs: Math.round(ms) };
+      }
+      history.finish(conversationId, { response: null, queryType: 'error', responseTimeMs: ms, dataSources: [], confidence: null });
+      if (error instanceof AppError) throw error;
+      throw new AppError('UNAVAILABLE', describe(error));
+    }
+  }
+
+  /** Answers questions kept while offline, oldest first; each answer arrives as a notification. */
+  async function answerQueued(options: AskOptions = {}): Promise<{ answered: number; remaining: number }> {
+    let answered = 0;
+    const queued = history.queued();
+    for (const q of queued) {
+      const started = performance.now();
+      try {
+        const r = await converse(q.id, q.sessionId, q.query, options);
+        core.writer.transaction(() => {
+          history.finish(q.id, { response: r.answer, queryType: (q.queryType ?? 'queued:question').replace(/^queued:/, ''), responseTimeMs: performance.now() - started, dataSources: r.sources, confidence: r.confidence });
+          const userId = core.session.currentUserId;
+          if (userId) {
+            insertNotification(core.writer, {
+              userId, type: 'system', title: 'Your question was answered', message: `“${q.query.slice(0, 120)}”: ${r.answer.slice(0, 200)}`,
+              taskId: null, projectId: null, metadata: { conversationId: q.id, actions: r.proposed.length },
+            });
+          }
+        });
+        answered += 1;
+      } catch (error) {
+        if (isUnreachable(error)) break;
+        throw error instanceof AppError ? error : new AppError('UNAVAILABLE', describe(error));
+      }
+    }
+    return { answered, remaining: history.queued().length };
+  }
+
+  return { ask, answerQueued, actions, history };
+}
+export type Agent = ReturnType<typeof createAgent>;
