@@ -13,7 +13,14 @@ export type AskInput = z.infer<typeof askInput>;
 
 export const sourceSchema = z.object({ type: z.enum(['task', 'project', 'comment', 'note', 'employee']), id: z.string(), title: z.string() });
 
-export const diffEntrySchema = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
+export const diffEntrySchema = z.object({
+  field: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  /** Readable forms of ids (a person's or project's name). */
+  beforeLabel: z.string().nullable().optional(),
+  afterLabel: z.string().nullable().optional(),
+});
 
 export const actionViewSchema = z.object({
   id: z.string(),

@@ -31,6 +31,15 @@ export const crmSettingsInput = z.strictObject({
 });
 export type CrmSettingsInput = z.infer<typeof crmSettingsInput>;
 
+export const aiSettingsInput = z.strictObject({
+  /** An OpenAI-compatible server (Ollama, LM Studio, llama.cpp, vLLM); empty means OpenAI itself. */
+  baseURL: z.union([z.literal(''), z.string().max(2000).refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), 'must be an http(s) URL')]).default(''),
+  apiKey: z.string().max(500).optional(),
+  keepApiKey: z.boolean().default(true),
+  model: z.string().trim().min(1).max(200).default('gpt-4o-mini'),
+});
+export type AiSettingsInput = z.infer<typeof aiSettingsInput>;
+
 export const settingsViewSchema = z.object({
   central: z
     .object({
@@ -45,6 +54,7 @@ export const settingsViewSchema = z.object({
     .object({ url: z.string(), prefix: z.string(), timeZone: z.string(), sslMode: sslModeSchema, allowPlaintextPassword: z.boolean(), hasPassword: z.boolean() })
     .nullable()
     .default(null),
+  ai: z.object({ baseURL: z.string(), model: z.string(), hasApiKey: z.boolean() }).nullable().default(null),
   secretsAvailable: z.boolean(),
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;

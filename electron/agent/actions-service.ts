@@ -43,6 +43,19 @@ export function createActionsService(core: Core) {
     if (stored.success && (stored.data.tool === 'propose_comment' || stored.data.tool === 'propose_notify')) {
       for (const [k, v] of Object.entries(input)) if (k !== 'taskId' && k !== 'userId') diff.push({ field: k, before: null, after: v });
     }
+    const label = (field: string, value: unknown): string | null => {
+      if (typeof value !== 'string') return null;
+      const table = field === 'assignedTo' ? 'employees' : field === 'projectId' ? 'projects' : field === 'userId' ? 'users' : null;
+      if (!table) return null;
+      const row = core.writer.get(table, value);
+      return row ? str(table === 'users' ? row.full_name : row.name) : null;
+    };
+    for (const d of diff) {
+      const before = label(d.field, d.before);
+      const after = label(d.field, d.after);
+      if (before) d.beforeLabel = before;
+      if (after) d.afterLabel = after;
+    }
     return {
       id: str(r.id), conversationId: strOrNull(r.conversation_id), prompt: str(r.prompt), actionType: str(r.action_type), targetType: strOrNull(r.target_type),
       targetId: strOrNull(r.target_id), actionData: data, status: str(r.status) as ActionView['status'], executed: bool(r.executed), result: strOrNull(r.result),

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerAgentCommands } from './commands/agent';
 import { registerCommentCommands } from './commands/comments';
 import { registerEmployeeCommands } from './commands/employees';
 import { registerInitCommands } from './commands/init';
 import { registerNotificationCommands } from './commands/notifications';
+import { registerOpsCommands } from './commands/ops';
 import { registerProjectCommands } from './commands/projects';
 import { registerSyncCommands } from './commands/sync';
 import { registerTaskCommands } from './commands/tasks';
+import { registerMemoryCommands } from './commands/memory';
+import { registerSearchCommands } from './commands/search';
 import { defaultDatabasePath } from './default-db-path';
 import { oneLine, reportError } from './errors';
 
@@ -67,6 +71,10 @@ export function buildProgram(): Command {
   registerEmployeeCommands(program);
   registerNotificationCommands(program);
   registerSyncCommands(program);
+  registerAgentCommands(program);
+  registerOpsCommands(program);
+  registerSearchCommands(program);
+  registerMemoryCommands(program);
   return program;
 }
 

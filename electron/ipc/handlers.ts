@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Core } from '../app/core';
 import { AppError } from '../common/errors';
 import { appHealth } from '../ops/app-health';
+import type { Assistant } from '../agent/assistant';
 import type { SyncController } from '../sync/controller';
 
 /** A handler receives the channel's validated input and returns its output (or a promise of it). */
@@ -14,6 +15,8 @@ export interface HandlerOptions {
   version?: string;
   /** The desktop sync; absent in harnesses that run without a central database. */
   sync?: SyncController;
+  /** The AI assistant; absent where no window can use it. */
+  assistant?: Assistant;
 }
 
 /** Binds every IPC channel to the core. The object type forces one handler per channel. */
@@ -22,6 +25,10 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
   const requireSync = (): SyncController => {
     if (!options.sync) throw new AppError('UNAVAILABLE', 'Sync is not available in this window');
     return options.sync;
+  };
+  const requireAssistant = (): Assistant => {
+    if (!options.assistant) throw new AppError('UNAVAILABLE', 'The assistant is not available in this window');
+    return options.assistant;
   };
   return {
     'app.info': () => ({
@@ -90,11 +97,35 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     'settings.setCrm': (input) => requireSync().configureCrm(input),
     'settings.testCrm': (input) => requireSync().testCrm(input),
     'settings.clearCrm': () => requireSync().clearCrm(),
+    'settings.setAi': (input) => requireSync().configureAi(input),
+    'settings.clearAi': () => requireSync().clearAi(),
+    'agent.ask': (input) => requireAssistant().ask(input),
+    'agent.cancel': ({ requestId }) => requireAssistant().cancel(requestId),
+    'agent.actions': (input) => requireAssistant().agent.actions.list(input),
+    'agent.confirm': ({ id }) => requireAssistant().agent.actions.confirm(id),
+    'agent.reject': ({ id }) => requireAssistant().agent.actions.reject(id),
+    'agent.templates': () => requireAssistant().agent.history.templates(),
+    'agent.rate': ({ conversationId, rating }) => requireAssistant().agent.history.rate(conversationId, rating),
+    'agent.answerQueued': () => requireAssistant().agent.answerQueued(),
     'conflicts.list': (input) => core.sync.conflicts.list(input),
     'conflicts.restore': ({ id }) => core.sync.conflicts.restore(id),
     'conflicts.dismiss': ({ id }) => {
       core.sync.conflicts.dismiss(id);
       return { id };
     },
+    'memory.search': async (input) => {
+      await core.memory.ensureFresh();
+      return core.memory.search(input);
+    },
+    'memory.similarTasks': async (input) => {
+      await core.memory.ensureFresh();
+      return core.memory.similarTasks(input);
+    },
+    'memory.duplicates': async (input) => {
+      await core.memory.ensureFresh();
+      return core.memory.duplicates(input);
+    },
+    'memory.open': ({ id }) => core.memory.open(id),
+    'memory.status': () => core.memory.status(),
   };
 }

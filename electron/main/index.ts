@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { app, dialog, session, type BrowserWindow } from 'electron';
+import { app, dialog, powerMonitor, session, type BrowserWindow } from 'electron';
 import type { Core } from '../app/core';
 import { openCoreWithRecovery } from '../ops/recovery';
 import { createLogger } from '../common/logger';
 import { createHandlers } from '../ipc/handlers';
+import { createAssistant } from '../agent/assistant';
 import { registerIpc, sendToWindow } from './ipc';
 import { startDesktopSync } from './sync';
 import { createTray } from './tray';
@@ -73,6 +74,7 @@ function start(): void {
   // A damaged replica is moved aside and rebuilt (its unsynced changes salvaged) before opening.
   const opened = openCoreWithRecovery({ dbFile });
   core = opened.core;
+  core.memory.start(); // semantic memory indexes in the background, in small batches
   log.info('core opened', { dbFile, version: app.getVersion() });
   if (opened.recovery) {
     const r = opened.recovery;
@@ -88,7 +90,14 @@ function start(): void {
 
   const desktopSync = startDesktopSync(core);
   stopSync = desktopSync.dispose;
-  const handlers = createHandlers(core, { version: app.getVersion(), sync: desktopSync.controller });
+  const assistant = createAssistant(core, () => desktopSync.settings.aiConfig());
+  cleanups.push(() => assistant.close());
+  // Questions asked offline are answered once the machine is back.
+  powerMonitor.on('resume', assistant.notifyOnline);
+  cleanups.push(desktopSync.controller.onStatus((s) => {
+    if (s.state === 'idle') assistant.notifyOnline();
+  }));
+  const handlers = createHandlers(core, { version: app.getVersion(), sync: desktopSync.controller, assistant });
   cleanups.push(
     registerIpc({
       core,
@@ -96,6 +105,7 @@ function start(): void {
       getWindow,
       appUrl,
       sync: desktopSync.controller,
+      assistant,
       onEvent: (name, payload) => {
         if (name === 'notifications.new') showOsNotification(payload as Parameters<typeof showOsNotification>[0], getWindow, openLink);
       },

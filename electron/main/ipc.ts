@@ -6,6 +6,7 @@ import { createLogger } from '../common/logger';
 import { dispatch } from '../ipc/dispatch';
 import { subscribeRendererEvents } from '../ipc/events';
 import type { Handlers } from '../ipc/handlers';
+import type { Assistant } from '../agent/assistant';
 import type { SyncController } from '../sync/controller';
 import { IPC_INVOKE_CHANNEL, ipcEventChannel } from '../preload/allow-list';
 import { isAppUrl, isTrustedSender, type SenderDescription } from './policy';
@@ -19,6 +20,8 @@ export interface IpcOptions {
   appUrl: string;
   /** The desktop sync, whose status changes are forwarded as `sync.status` events. */
   sync?: SyncController;
+  /** The assistant, whose streamed answers are forwarded as `agent.delta` events. */
+  assistant?: Assistant;
   /** Called for every event after it is sent to the renderer (OS notifications). */
   onEvent?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }
@@ -57,7 +60,7 @@ export function registerIpc(options: IpcOptions): () => void {
       sendToWindow(getWindow(), appUrl, name, payload);
       options.onEvent?.(name, payload);
     },
-    { sync: options.sync },
+    { sync: options.sync, assistant: options.assistant },
   );
 
   return () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { app, powerMonitor, safeStorage } from 'electron';
 import type { Core } from '../app/core';
 import type { SecretStore } from '../settings/secrets';
-import { createSettingsStore } from '../settings/settings-store';
+import { createSettingsStore, type SettingsStore } from '../settings/settings-store';
 import { createSyncController, type SyncController } from '../sync/controller';
 
 /** Secrets encrypted by the OS keychain (Keychain, DPAPI, libsecret/kwallet) through safeStorage. */
@@ -17,7 +17,7 @@ export function safeStorageSecrets(): SecretStore {
 }
 
 /** The desktop sync: settings in userData, reconnect signals from the OS. */
-export function startDesktopSync(core: Core): { controller: SyncController; dispose: () => Promise<void> } {
+export function startDesktopSync(core: Core): { controller: SyncController; settings: SettingsStore; dispose: () => Promise<void> } {
   const settings = createSettingsStore(path.join(app.getPath('userData'), 'settings.json'), safeStorageSecrets());
   const controller = createSyncController(core, settings);
   void controller.start();
@@ -26,6 +26,7 @@ export function startDesktopSync(core: Core): { controller: SyncController; disp
   powerMonitor.on('unlock-screen', online);
   return {
     controller,
+    settings,
     dispose: async () => {
       powerMonitor.off('resume', online);
       powerMonitor.off('unlock-screen', online);

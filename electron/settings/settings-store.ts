@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { centralSettingsInput, crmSettingsInput, type CentralSettingsInput, type CrmSettingsInput, type SettingsView } from '../../shared/settings';
+import { aiSettingsInput, centralSettingsInput, crmSettingsInput, type CentralSettingsInput, type CrmSettingsInput, type SettingsView } from '../../shared/settings';
+import type { AiConfigInput } from '../agent/config';
 import type { CrmConfigInput } from '../crm/config';
 import { AppError, parseInput } from '../common/errors';
 import { createLogger } from '../common/logger';
@@ -32,6 +33,7 @@ const storedSchema = z.object({
     })
     .nullable()
     .default(null),
+  ai: z.object({ baseURL: z.string(), model: z.string(), apiKeyEncrypted: z.string().nullable() }).nullable().default(null),
 });
 type Stored = z.infer<typeof storedSchema>;
 
@@ -44,14 +46,14 @@ export function createSettingsStore(file: string, secrets: SecretStore) {
 
   const load = (): Stored => {
     if (cache) return cache;
-    if (!existsSync(file)) return (cache = { central: null, crm: null });
+    if (!existsSync(file)) return (cache = { central: null, crm: null, ai: null });
     try {
       cache = storedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     } catch (error) {
       const aside = `${file}.corrupt-${Date.now()}`;
       renameSync(file, aside);
       log.warn('settings file was unreadable and has been moved aside', { aside, error: error instanceof Error ? error.message : String(error) });
-      cache = { central: null, crm: null };
+      cache = { central: null, crm: null, ai: null };
     }
     return cache;
   };
@@ -83,7 +85,7 @@ export function createSettingsStore(file: string, secrets: SecretStore) {
 
   return {
     view(): SettingsView {
-      const { central, crm } = load();
+      const { central, crm, ai } = load();
       return {
         central: central
           ? { url: central.url, sslMode: central.sslMode, allowPlaintextPassword: central.allowPlaintextPassword, hasPassword: central.passwordEncrypted !== null, syncIntervalSeconds: central.syncIntervalSeconds }
@@ -91,8 +93,30 @@ export function createSettingsStore(file: string, secrets: SecretStore) {
         crm: crm
           ? { url: crm.url, prefix: crm.prefix, timeZone: crm.timeZone, sslMode: crm.sslMode, allowPlaintextPassword: crm.allowPlaintextPassword, hasPassword: crm.passwordEncrypted !== null }
           : null,
+        ai: ai ? { baseURL: ai.baseURL, model: ai.model, hasApiKey: ai.apiKeyEncrypted !== null } : null,
         secretsAvailable: secrets.available,
       };
+    },
+
+    setAi(raw: unknown): SettingsView {
+      const input = parseInput(aiSettingsInput, raw, 'AI settings');
+      if (input.apiKey && !secrets.available) throw new AppError('UNAVAILABLE', 'This system offers no secure storage for the API key; use a local model server without a key, or the CLI with OPENAI_API_KEY');
+      const previous = load().ai?.apiKeyEncrypted ?? null;
+      const apiKeyEncrypted = input.apiKey ? secrets.encrypt(input.apiKey) : input.keepApiKey ? previous : null;
+      save({ ...load(), ai: { baseURL: input.baseURL, model: input.model, apiKeyEncrypted } });
+      return this.view();
+    },
+
+    clearAi(): SettingsView {
+      save({ ...load(), ai: null });
+      return this.view();
+    },
+
+    /** The AI provider, with the key decrypted only in memory; null when none is set. */
+    aiConfig(): AiConfigInput | null {
+      const ai = load().ai;
+      if (!ai) return null;
+      return { model: ai.model, ...(ai.baseURL ? { baseURL: ai.baseURL } : {}), ...(ai.apiKeyEncrypted ? { apiKey: secrets.decrypt(ai.apiKeyEncrypted) } : {}) };
     },
 
     setCrm(raw: unknown): SettingsView {

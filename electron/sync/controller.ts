@@ -141,6 +141,8 @@ export function createSyncController(core: Core, settings: SettingsStore, option
       void reconcile(true);
       return view;
     },
+    configureAi: (raw: unknown): SettingsView => settings.setAi(raw),
+    clearAi: (): SettingsView => settings.clearAi(),
     async clearCrm(): Promise<SettingsView> {
       crmStatus = null;
       return settings.clearCrm();

@@ -28,8 +28,10 @@ import {
   userUpdateInput,
 } from '../inputs';
 import { channel, event } from './define';
-import { centralSettingsInput, conflictViewSchema, crmSettingsInput, settingsViewSchema, syncResultSchema, syncStatusSchema } from '../settings';
+import { duplicatesInput, memoryOpenOutput, memoryProgressSchema, memoryResultSchema, memorySearchInput, memorySearchOutput, similarTasksInput } from '../memory';
+import { aiSettingsInput, centralSettingsInput, conflictViewSchema, crmSettingsInput, settingsViewSchema, syncResultSchema, syncStatusSchema } from '../settings';
 import { appHealthSchema } from '../health';
+import { actionViewSchema, askInput, askResultSchema, conversationViewSchema, rateInput, templateViewSchema } from '../agent';
 
 export type { ChannelContract, EventContract } from './define';
 
@@ -98,9 +100,27 @@ export const channels = {
   'settings.setCrm': channel(crmSettingsInput, settingsViewSchema),
   'settings.testCrm': channel(crmSettingsInput, z.object({ ok: z.literal(true), target: z.string() })),
   'settings.clearCrm': channel(none, settingsViewSchema),
+  'settings.setAi': channel(aiSettingsInput, settingsViewSchema),
+  'settings.clearAi': channel(none, settingsViewSchema),
+
+  /** Streams its answer as `agent.delta` events tagged with the caller's requestId. */
+  'agent.ask': channel(askInput.extend({ requestId: z.string().min(1).max(100) }), askResultSchema),
+  'agent.cancel': channel(z.strictObject({ requestId: z.string().min(1).max(100) }), z.object({ cancelled: z.boolean() })),
+  'agent.actions': channel(z.strictObject({ pending: z.boolean().optional(), conversationId: z.string().max(64).optional() }), z.array(actionViewSchema)),
+  'agent.confirm': channel(byId, actionViewSchema),
+  'agent.reject': channel(byId, actionViewSchema),
+  'agent.templates': channel(none, z.array(templateViewSchema)),
+  'agent.rate': channel(rateInput, conversationViewSchema),
+  'agent.answerQueued': channel(none, z.object({ answered: z.number().int(), remaining: z.number().int() })),
   'conflicts.list': channel(z.strictObject({ includeResolved: z.boolean().optional() }), z.array(conflictViewSchema)),
   'conflicts.restore': channel(z.strictObject({ id: z.string().min(1).max(100) }), conflictViewSchema),
   'conflicts.dismiss': channel(z.strictObject({ id: z.string().min(1).max(100) }), z.object({ id: z.string() })),
+
+  'memory.search': channel(memorySearchInput, memorySearchOutput),
+  'memory.similarTasks': channel(similarTasksInput, z.array(memoryResultSchema)),
+  'memory.duplicates': channel(duplicatesInput, z.array(memoryResultSchema)),
+  'memory.open': channel(byId, memoryOpenOutput),
+  'memory.status': channel(none, memoryProgressSchema),
 } as const;
 
 export type Channels = typeof channels;
@@ -120,6 +140,7 @@ export const events = {
   'sync.status': event(syncStatusSchema),
   /** A coordinator:// link to open (from an OS notification or a deep link). */
   'app.openUrl': event(z.object({ url: z.string().max(2000) })),
+  'agent.delta': event(z.object({ requestId: z.string(), text: z.string() })),
 } as const;
 
 export type Events = typeof events;

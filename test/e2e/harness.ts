@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { dispatch } from '../../electron/ipc/dispatch';
 import { subscribeRendererEvents } from '../../electron/ipc/events';
 import { createHandlers } from '../../electron/ipc/handlers';
+import { createAssistant } from '../../electron/agent/assistant';
 import { createEphemeralSecretStore } from '../../electron/settings/secrets';
 import { createSettingsStore } from '../../electron/settings/settings-store';
 import { createSyncController } from '../../electron/sync/controller';
@@ -91,7 +92,8 @@ export async function startApp(options: { width?: number; height?: number } = {}
   const settings = createSettingsStore(path.join(core.dir, 'settings.json'), createEphemeralSecretStore());
   const sync = createSyncController(core, settings, { autoStart: false });
   await sync.start();
-  const handlers = createHandlers(core, { sync });
+  const assistant = createAssistant(core, () => settings.aiConfig());
+  const handlers = createHandlers(core, { sync, assistant });
   const server = await serveDist();
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({
@@ -127,12 +129,14 @@ export async function startApp(options: { width?: number; height?: number } = {}
           /* page closing or navigating: the event has no audience */
         });
     },
-    { sync },
+    { sync, assistant },
   );
 
   return {
     core,
     sync,
+    settings,
+    assistant,
     page,
     url: server.url,
     problems,
@@ -148,6 +152,7 @@ export async function startApp(options: { width?: number; height?: number } = {}
       await context.close().catch(() => {});
       await browser.close().catch(() => {});
       await server.close();
+      assistant.close();
       await sync.close().catch(() => {});
       core.dispose();
     },

@@ -42,6 +42,18 @@ describe('settings store', () => {
     expect(store.centralConfig()?.url).toContain(':central-pw@');
   });
 
+  it('stores the AI provider with its API key encrypted', () => {
+    const store = createSettingsStore(file, createEphemeralSecretStore());
+    const view = store.setAi({ baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.1', apiKey: 'sk-live-Zebra' });
+    expect(view.ai).toEqual({ baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.1', hasApiKey: true });
+    expect(readFileSync(file, 'utf8')).not.toContain('Zebra');
+    expect(store.aiConfig()).toEqual({ baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.1', apiKey: 'sk-live-Zebra' });
+    expect(store.setAi({ baseURL: '', model: 'gpt-4o-mini' }).ai?.hasApiKey).toBe(true);
+    expect(store.aiConfig()).toEqual({ model: 'gpt-4o-mini', apiKey: 'sk-live-Zebra' });
+    expect(() => store.setAi({ baseURL: 'ftp://x', model: 'm' })).toThrow(/http/);
+    expect(store.clearAi().ai).toBeNull();
+  });
+
   it('moves a password embedded in the URL into the encrypted field', () => {
     const store = createSettingsStore(file, createEphemeralSecretStore());
     const view = store.setCentral({ url: 'postgres://coord:hunter2@127.0.0.1:5432/c' });

@@ -23,6 +23,7 @@ const ITEMS: Item[] = [
 
 const NOTIF_ICON = icon('M4 11.5V7.2a4 4 0 0 1 8 0v4.3l1 1H3zM6.8 14h2.4');
 const CONFLICTS_ICON = icon('M8 2.5 14 13.5H2zM8 6.5v3M8 11.5v.2');
+const ASSISTANT_ICON = icon('M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2zM5.5 7h.2M8 7h.2M10.5 7h.2');
 const HEALTH_ICON = icon('M1.5 8.5h3l1.5-3 2.5 6 2-4.5 1 1.5h3');
 const SETTINGS_ICON = icon('M8 10a2 2 0 1 0 0-4 2 2 0 0 0 0 4ZM8 1.8v1.7M8 12.5v1.7M1.8 8h1.7M12.5 8h1.7M3.6 3.6l1.2 1.2M11.2 11.2l1.2 1.2M3.6 12.4l1.2-1.2M11.2 4.8l1.2-1.2');
 
@@ -89,6 +90,7 @@ export function Sidebar() {
               </span>
             ) : null,
           )}
+          {navButton({ view: 'assistant', label: 'Assistant', testId: 'nav-assistant', icon: ASSISTANT_ICON })}
           {navButton({ view: 'settings', label: 'Settings', testId: 'nav-settings', icon: SETTINGS_ICON })}
           {navButton({ view: 'health', label: 'About / Health', testId: 'nav-health', icon: HEALTH_ICON })}
         </ul>

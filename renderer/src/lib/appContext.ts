@@ -2,7 +2,7 @@ import { createContext, useContext } from 'react';
 import type { AppInfo } from '../../../shared/contracts/index';
 import type { TaskStatus } from '../../../shared/enums';
 
-export type View = 'my-tasks' | 'all-tasks' | 'board' | 'projects' | 'people' | 'notifications' | 'conflicts' | 'settings' | 'health';
+export type View = 'my-tasks' | 'all-tasks' | 'board' | 'projects' | 'people' | 'notifications' | 'conflicts' | 'settings' | 'health' | 'assistant';
 
 export type NewTaskDefaults = { projectId?: string | null; assignedTo?: string | null; status?: TaskStatus };
 

@@ -6,6 +6,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { Field } from '../components/Field';
 import { ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../lib/appContext';
+import { AiSettingsCard } from './AiSettingsCard';
 import { CrmSettingsCard } from './CrmSettingsCard';
 
 type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
@@ -212,6 +213,7 @@ export function SettingsScreen() {
           </form>
         ) : null}
         {view ? <CrmSettingsCard view={view} onSaved={fill} /> : null}
+        {view ? <AiSettingsCard view={view} onSaved={fill} /> : null}
       </div>
     </section>
   );

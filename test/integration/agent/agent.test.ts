@@ -69,7 +69,7 @@ describe('proposals', () => {
     expect(r.actions).toHaveLength(1);
     const action = r.actions[0]!;
     expect(action).toMatchObject({ actionType: 'assign_task', targetType: 'task', targetId: w.tasks.overdue.id, status: 'pending', executed: false, flagged: null });
-    expect(action.diff).toEqual([{ field: 'assignedTo', before: w.people.maria.id, after: w.people.tom.id }]);
+    expect(action.diff).toEqual([{ field: 'assignedTo', before: w.people.maria.id, after: w.people.tom.id, beforeLabel: 'Maria Garcia', afterLabel: 'Tom Berg' }]);
     const row = w.core.db.prepare('SELECT * FROM ai_actions WHERE id = ?').get(action.id) as Record<string, unknown>;
     expect(row).toMatchObject({ prompt: "Reassign Maria's overdue tasks to someone with capacity", action_type: 'assign_task', target_type: 'task', executed: 0, result: null, executed_at: null, conversation_id: r.conversationId });
     expect(JSON.parse(String(row.action_data))).toMatchObject({ tool: 'propose_assign_task', input: { assignedTo: w.people.tom.id } });
