@@ -1,4 +1,7 @@
 import { printResult, type Benchmark } from './harness';
+import { memoryIndex } from './memory-index';
+import { memoryQuality } from './memory-quality';
+import { memorySearch } from './memory-search';
 import { localWrite } from './local-write';
 import { syncBootstrap } from './sync-bootstrap';
 import { syncIncremental } from './sync-incremental';
@@ -6,7 +9,7 @@ import { syncBacklog } from './sync-backlog';
 import { crmReconcile } from './crm-reconcile';
 
 /** Every benchmark, by name. `npm run bench -- <name> [--quick]`; no name runs them all. */
-const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile];
+const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -20,11 +20,14 @@ import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sy
 import { HybridLogicalClock } from '../sync/hlc';
 import { createOutbox, createOutboxHook } from '../sync/outbox';
 import { createSyncState } from '../sync/state';
+import { createMemory, type MemoryOptions } from '../memory/memory';
 
 export interface CoreOptions {
   /** The replica's SQLite file, or `:memory:`. */
   dbFile: string;
   clock?: Clock;
+  /** Semantic memory's embedder and provider key (default: the replica's stored choice, else local). */
+  memory?: MemoryOptions;
 }
 
 /**
@@ -50,6 +53,10 @@ export function openCore(options: CoreOptions) {
   writer.addHook(createNotificationRulesHook());
 
   const ctx: ServiceContext = { db, statements, writer, clock, session };
+  // Semantic memory follows tasks, comments and projects through a queue its triggers fill, not a
+  // hook: memory rows are derived and synced in their own transactions, off the edit's hot path.
+  const memory = createMemory(ctx, options.memory);
+
   const audit = createAuditQueries(db);
   const users = createUsersService(ctx);
   const employees = createEmployeesService(ctx);
@@ -79,6 +86,7 @@ export function openCore(options: CoreOptions) {
     tasks,
     comments,
     notifications,
+    memory,
     currentEmployeeId,
     sync: {
       state: syncState,
@@ -98,6 +106,7 @@ export function openCore(options: CoreOptions) {
       return row.any === 0;
     },
     close(): void {
+      void memory.stop();
       if (db.open) db.close();
     },
   };

@@ -3,11 +3,13 @@ import { onEvent } from './api';
 import { Loading } from './components/EmptyState';
 import { ErrorBanner } from './components/ErrorBanner';
 import { NewTaskDialog } from './components/NewTaskDialog';
+import { GlobalSearch } from './components/search/GlobalSearch';
 import { Sidebar } from './components/Sidebar';
 import { TaskDetailPanel } from './components/TaskDetailPanel';
 import { Toasts, type Toast } from './components/Toasts';
 import { AppContext, type AppContextValue, type NewTaskDefaults, type View } from './lib/appContext';
 import { useQuery } from './lib/useQuery';
+import { AssistantScreen } from './screens/AssistantScreen';
 import { BoardScreen } from './screens/BoardScreen';
 import { ConflictsScreen } from './screens/ConflictsScreen';
 import { HealthScreen } from './screens/HealthScreen';
@@ -19,7 +21,7 @@ import { TaskListScreen } from './screens/TaskListScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
 
 const STARTED_EMPTY_KEY = 'coordinator.startedEmpty';
-const VIEWS: readonly View[] = ['my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings', 'health'];
+const VIEWS: readonly View[] = ['my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings', 'health', 'assistant'];
 
 const storage = {
   get(key: string): string | null {
@@ -160,6 +162,9 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
       if (e.key === 'n' || e.key === 'N') {
         e.preventDefault();
         newTask();
+      } else if (e.key === 'a' || e.key === 'A') {
+        e.preventDefault();
+        navigate('assistant');
       } else if (e.key === '/') {
         const input = document.querySelector<HTMLInputElement>('main [data-testid="filter-input"]');
         if (input) {
@@ -171,7 +176,7 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [newTaskDefaults, openTaskId, newTask, closeTask]);
+  }, [newTaskDefaults, openTaskId, newTask, closeTask, navigate]);
 
   const ctx = useMemo<AppContextValue>(
     () => ({
@@ -204,6 +209,7 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
           {view === 'conflicts' ? <ConflictsScreen /> : null}
           {view === 'settings' ? <SettingsScreen /> : null}
           {view === 'health' ? <HealthScreen /> : null}
+          {view === 'assistant' ? <AssistantScreen /> : null}
         </main>
         {openTaskId ? <TaskDetailPanel key={openTaskId} taskId={openTaskId} onClose={closeTask} /> : null}
       </div>
@@ -217,6 +223,7 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
           }}
         />
       ) : null}
+      <GlobalSearch />
       <Toasts toasts={toasts} dismiss={dismissToast} />
     </AppContext.Provider>
   );

@@ -363,7 +363,7 @@ describe('coordinator CLI', { timeout: 180_000 }, () => {
       expect(expectFailure(notUuid)).toMatch(/task id: must be a UUID/);
       expect(expectFailure(estimate)).toMatch(/--estimate must be a number/);
       expect(expectFailure(unknownProject)).toMatch(/No project .*"No Such Project"/);
-      expect(expectFailure(badCommand)).toMatch(/unknown command 'tsk'.*Did you mean task\?/);
+      expect(expectFailure(badCommand)).toMatch(/unknown command 'tsk'.*Did you mean (one of [a-z, ]*)?task\?/);
       expect(expectFailure(transition)).toMatch(/cannot become Finished/);
       expect(expectFailure(nothing)).toMatch(/Nothing to update/);
       expect(expectFailure(ambiguous)).toMatch(new RegExp(`"${prefix}" matches more than one task .*give more of the id`));

@@ -8,6 +8,7 @@ import { generateDrizzleJson, generateMigration, generateSQLiteDrizzleJson, gene
 import { describe, expect, it } from 'vitest';
 import * as pg from '../../electron/database/schema/pg';
 import * as sqlite from '../../electron/database/schema/sqlite';
+import { sqliteVecPath } from '../../electron/database/open';
 import { ENTITY_TABLES } from '../../electron/mutations/types';
 import {
   MEMORY_CONTENT_TYPES,
@@ -374,15 +375,19 @@ describe('the generated migrations', () => {
   it('build, when the SQLite SQL files are applied in order, exactly the tables and columns of the snapshot', () => {
     const { snapshot } = latestSnapshot('sqlite');
     const db = new Database(':memory:');
+    db.loadExtension(sqliteVecPath()); // custom migrations create sqlite-vec tables
     try {
       for (const tag of journalTags('sqlite')) {
         for (const statement of readFileSync(path.join(MIGRATIONS, 'sqlite', `${tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
           if (statement.trim()) db.exec(statement);
         }
       }
-      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
-        (r) => r.name,
-      );
+      // Virtual tables (FTS5, sqlite-vec) and their shadow tables come from custom migrations and
+      // are not drizzle tables.
+      const virtual = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'").all() as { name: string }[]).map((r) => r.name);
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[])
+        .map((r) => r.name)
+        .filter((name) => !virtual.some((v) => name === v || name.startsWith(`${v}_`)));
       expect(tables).toEqual(Object.values(snapshot.tables).map((t) => t.name).sort());
       for (const table of Object.values(snapshot.tables)) {
         const info = db.prepare(`PRAGMA table_info("${table.name}")`).all() as { name: string; notnull: number; pk: number }[];

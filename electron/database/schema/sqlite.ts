@@ -367,3 +367,51 @@ export const syncConflicts = sqliteTable(
   },
   (t) => [index('idx_sync_conflicts_open').on(t.resolvedAt, t.createdAt), index('idx_sync_conflicts_row').on(t.tableName, t.rowId)],
 );
+
+/**
+ * Semantic memory's local index state (local only, never synced): one row per memory row, keyed
+ * by an explicit INTEGER PRIMARY KEY so the sqlite-vec and FTS5 rows that share this key survive
+ * VACUUM (an implicit rowid may be renumbered). `state = 'pending'` is the embedding queue: the
+ * triggers of migration 0003 set it whenever a memory row's text or filters change, on every
+ * path (local writes, pulled rows, bootstrap).
+ */
+export const memoryIndex = sqliteTable(
+  'memory_index',
+  {
+    key: integer('key').primaryKey(),
+    memoryId: text('memory_id').notNull(),
+    state: text('state').notNull().default('pending'),
+    /** The model of the vector currently stored for this row (null: none yet). */
+    model: text('model'),
+    dimensions: integer('dimensions'),
+    /** sha256 of the text that was embedded, so an unchanged text is never embedded twice. */
+    contentHash: text('content_hash'),
+    /** Project the source belongs to (a filter; '' for none), refreshed by the triggers. */
+    projectId: text('project_id'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at'),
+    lastError: text('last_error'),
+    indexedAt: text('indexed_at'),
+  },
+  (t) => [
+    uniqueIndex('idx_memory_index_memory_id').on(t.memoryId),
+    index('idx_memory_index_state').on(t.state, t.nextAttemptAt),
+    check('memory_index_state_check', oneOf(t.state, ['pending', 'indexed', 'failed'])),
+  ],
+);
+
+/**
+ * Sources (tasks, comments, projects) whose memory row must be derived again (local only). The
+ * triggers of migration 0003 add a source here whenever its text changes or it is deleted, on
+ * every path; the memory worker drains it through the write path, so memory rows reach the sync
+ * outbox in their own small transaction rather than inside every task edit.
+ */
+export const memorySourceQueue = sqliteTable(
+  'memory_source_queue',
+  {
+    sourceTable: text('source_table').notNull(),
+    sourceId: text('source_id').notNull(),
+    queuedAt: text('queued_at').notNull(),
+  },
+  (t) => [uniqueIndex('idx_memory_source_queue_pk').on(t.sourceTable, t.sourceId)],
+);

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { PossibleDuplicates } from './search/PossibleDuplicates';
 import type { Task } from '../../../shared/entities';
 import {
   DEFAULT_TASK_PRIORITY,
@@ -122,6 +123,7 @@ export function NewTaskDialog({
             autoComplete="off"
           />
         </Field>
+        <PossibleDuplicates title={title} description={description} />
         <div className="form-grid">
           <Field label="Project" error={errors.projectId}>
             <select className="input" data-testid="new-task-project" value={projectId} onChange={(e) => setProjectId(e.target.value)}>

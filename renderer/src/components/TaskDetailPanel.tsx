@@ -20,6 +20,7 @@ import { ErrorBanner } from './ErrorBanner';
 import { Field } from './Field';
 import { InlineText, InlineValue } from './InlineFields';
 import { TaskHistory } from './TaskHistory';
+import { SimilarTasks } from './search/SimilarTasks';
 
 type Patch = Omit<TaskUpdateInput, 'id'>;
 const FIELDS = ['title', 'description', 'status', 'priority', 'assignedTo', 'projectId', 'dueDate', 'estimatedHours', 'actualHours'];
@@ -284,6 +285,7 @@ export function TaskDetailPanel({ taskId, onClose }: { taskId: string; onClose: 
               ) : null}
             </p>
 
+            <SimilarTasks taskId={taskId} />
             <div className="tabs" role="tablist" aria-label="Activity">
               <button
                 type="button"

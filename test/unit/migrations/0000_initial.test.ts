@@ -38,6 +38,7 @@ beforeEach(() => {
   file = path.join(dir, 'replica.db');
   db = new Database(file);
   db.pragma('foreign_keys = ON');
+  db.loadExtension(sqliteVecPath()); // later migrations create sqlite-vec tables, as openDatabase allows
 });
 
 afterEach(() => {
