@@ -91,6 +91,8 @@ function start(): void {
   const desktopSync = startDesktopSync(core);
   stopSync = desktopSync.dispose;
   const assistant = createAssistant(core, () => desktopSync.settings.aiConfig());
+  // An OpenAI embedding model (memory reindex --model) uses the AI provider's key from safeStorage.
+  core.memory.useApiKey(() => desktopSync.settings.aiConfig()?.apiKey);
   cleanups.push(() => assistant.close());
   // Questions asked offline are answered once the machine is back.
   powerMonitor.on('resume', assistant.notifyOnline);

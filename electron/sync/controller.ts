@@ -71,7 +71,9 @@ export function createSyncController(core: Core, settings: SettingsStore, option
   const background = new BackgroundSync({
     run: async () => {
       if (!engine) return;
-      await engine.syncOnce();
+      const result = await engine.syncOnce();
+      // Pulled rows are indexed for search now rather than at the memory worker's next poll.
+      if (result.pulled > 0) core.memory.nudge();
       await reconcile(false);
     },
     intervalMs: () => settings.syncIntervalSeconds() * 1000,
@@ -120,6 +122,7 @@ export function createSyncController(core: Core, settings: SettingsStore, option
       if (!engine) throw new AppError('UNAVAILABLE', 'No central database is configured; add one in Settings');
       try {
         const result = await engine.syncOnce();
+        if (result.pulled > 0) core.memory.nudge();
         await reconcile(true);
         return { pushed: result.pushed, pulled: result.pulled, conflicts: result.conflicts, rejected: result.rejected, skipped: result.skipped, durationMs: result.durationMs };
       } catch {
