@@ -1,29 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCoordinator } from '../../support/cli';
 import { startChatServer, unusedBaseUrl, type ChatServer } from '../../support/openai-chat-server';
-
-const exec = promisify(execFile);
-const bin = path.resolve('bin/coordinator.mjs');
 
 describe('coordinator ask / actions', () => {
   let dir: string;
   let db: string;
   let server: ChatServer;
-  const cli = async (args: string[], env: Record<string, string> = {}) => {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, [bin, '--db', db, ...args], {
-        env: { ...process.env, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'sk-test', COORDINATOR_AI_MODEL: 'test-model', ...env }, timeout: 60_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  };
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    runCoordinator(['--db', db, ...args], { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'sk-test', COORDINATOR_AI_MODEL: 'test-model', ...env });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-cli-agent-'));

@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBridge, type Bridge } from '../../support/crm-harness';
+import { runCoordinator } from '../../support/cli';
 import { waitForVisibleChanges } from '../../support/sync-harness';
 
-const exec = promisify(execFile);
-const bin = path.resolve('bin/coordinator.mjs');
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCoordinator(args, { COORDINATOR_CRM_URL: undefined, ...env });
 
 describe('coordinator sync --crm', () => {
   let b: Bridge;

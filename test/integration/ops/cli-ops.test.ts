@@ -3,30 +3,19 @@
  * process, real SQLite files, the real PostgreSQL and MariaDB of this machine.
  */
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthReportSchema } from '../../../shared/health';
+import { runCoordinator } from '../../support/cli';
 import { corruptPagesOf } from '../../support/corrupt-db';
 import { tempCentral } from '../../support/pg';
 
-const exec = promisify(execFile);
-const bin = path.resolve('bin/coordinator.mjs');
 const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
 
-async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, COORDINATOR_PG_URL: undefined, COORDINATOR_CRM_URL: undefined, OPENAI_BASE_URL: undefined, ...env };
-  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { env: childEnv, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCoordinator(args, { COORDINATOR_PG_URL: undefined, COORDINATOR_CRM_URL: undefined, OPENAI_BASE_URL: undefined, ...env });
 }
 
 /** One JSON document on stdout, whatever the exit code. */

@@ -1,0 +1,28 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const bin = path.resolve('bin/coordinator.mjs');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the `coordinator` CLI as a child process, the way a user does. Environment variables set to
+ * undefined are removed, so a test never inherits a database URL or AI server from the shell.
+ */
+export async function runCoordinator(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliRun> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { env: childEnv, timeout: timeoutMs });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
