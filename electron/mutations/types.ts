@@ -30,6 +30,8 @@ export interface Change {
   changed: string[];
   actorId: string | null;
   at: string;
+  /** The outermost write transaction this change belongs to. */
+  txId: string;
 }
 
 /**

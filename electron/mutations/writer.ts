@@ -2,6 +2,7 @@ import type { SqliteDb } from '../database/open';
 import { notFound } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { isoNow, systemClock, type Clock } from '../common/time';
+import { newId } from '../common/ids';
 import { createStatementCache, type StatementCache } from '../database/statements';
 import type { Change, CommitListener, EntityTable, Row, WriteApi, WriteHook } from './types';
 
@@ -26,6 +27,7 @@ export class Writer implements WriteApi {
   private pending: Change[] | null = null;
   private currentActor: string | null = null;
   private currentNow = '';
+  private currentTx = '';
 
   constructor(
     private readonly db: SqliteDb,
@@ -59,6 +61,7 @@ export class Writer implements WriteApi {
   transaction<T>(fn: () => T): T {
     if (this.pending) return fn();
     this.pending = [];
+    this.currentTx = newId();
     this.currentActor = this.options.actor();
     this.currentNow = isoNow(this.clock);
     let changes: Change[] = [];
@@ -126,8 +129,8 @@ export class Writer implements WriteApi {
     });
   }
 
-  private record(partial: Omit<Change, 'actorId' | 'at'>): Change {
-    const change: Change = { ...partial, actorId: this.currentActor, at: this.currentNow };
+  private record(partial: Omit<Change, 'actorId' | 'at' | 'txId'>): Change {
+    const change: Change = { ...partial, actorId: this.currentActor, at: this.currentNow, txId: this.currentTx };
     this.pending?.push(change);
     for (const hook of this.hooks) hook(change, this);
     return change;

@@ -114,7 +114,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       const columnSpec = spec.byName.get(column);
       if (columnSpec) fields[column] = toCentralValue(columnSpec, value);
     }
-    return { seq: entry.seq, mutationId: entry.mutationId, table: entry.table, rowId: entry.rowId, op: entry.op, fields, baseVersion: entry.baseVersion, hlc: entry.hlc };
+    return { seq: entry.seq, mutationId: entry.mutationId, table: entry.table, rowId: entry.rowId, op: entry.op, fields, baseVersion: entry.baseVersion, hlc: entry.hlc, tx: entry.txId };
   };
 
   async function push(client: pg.PoolClient, result: SyncResult): Promise<void> {
@@ -123,7 +123,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     let done = 0;
     const notApplied = new Map<EntityTable, Set<string>>();
     for (;;) {
-      const batch = deps.outbox.pending(pushChunkSize);
+      const batch = deps.outbox.nextChunk(pushChunkSize);
       if (batch.length === 0) break;
       const bySeq = new Map(batch.map((m) => [m.seq, m]));
       const reply = await pushChunk(client, clientId, batch.map(toPushMutation));

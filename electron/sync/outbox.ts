@@ -16,6 +16,7 @@ export interface OutboxEntry {
   status: 'pending' | 'rejected';
   error: string | null;
   createdAt: string;
+  txId: string | null;
 }
 
 interface OutboxRow {
@@ -30,6 +31,7 @@ interface OutboxRow {
   status: string;
   error: string | null;
   created_at: string;
+  tx_id: string | null;
 }
 
 const toEntry = (r: OutboxRow): OutboxEntry => ({
@@ -44,6 +46,7 @@ const toEntry = (r: OutboxRow): OutboxEntry => ({
   status: r.status as OutboxEntry['status'],
   error: r.error,
   createdAt: r.created_at,
+  txId: r.tx_id,
 });
 
 /**
@@ -53,8 +56,8 @@ const toEntry = (r: OutboxRow): OutboxEntry => ({
  */
 export function createOutboxHook(db: SqliteDb, hlc: HybridLogicalClock): WriteHook {
   const insert = db.prepare(
-    `INSERT INTO sync_outbox (mutation_id, table_name, row_id, op, fields, base_version, hlc, status, created_at)
-     VALUES (?, ?, ?, ?, ?, (SELECT version FROM sync_row_versions WHERE table_name = ? AND row_id = ?), ?, 'pending', ?)`,
+    `INSERT INTO sync_outbox (mutation_id, table_name, row_id, op, fields, base_version, hlc, status, created_at, tx_id)
+     VALUES (?, ?, ?, ?, ?, (SELECT version FROM sync_row_versions WHERE table_name = ? AND row_id = ?), ?, 'pending', ?, ?)`,
   );
   return (change) => {
     let fields: Row = {};
@@ -63,7 +66,7 @@ export function createOutboxHook(db: SqliteDb, hlc: HybridLogicalClock): WriteHo
       for (const column of change.changed) fields[column] = change.after[column] ?? null;
       if ('updated_at' in change.after) fields.updated_at = change.after.updated_at ?? null;
     }
-    insert.run(newId(), change.table, change.id, change.op, JSON.stringify(fields), change.table, change.id, hlc.now(), change.at);
+    insert.run(newId(), change.table, change.id, change.op, JSON.stringify(fields), change.table, change.id, hlc.now(), change.at, change.txId);
   };
 }
 
@@ -72,6 +75,21 @@ export function createOutbox(db: SqliteDb) {
   return {
     pending(limit: number): OutboxEntry[] {
       return (statements.get(`SELECT * FROM sync_outbox WHERE status = 'pending' ORDER BY seq LIMIT ?`).all(limit) as OutboxRow[]).map(toEntry);
+    },
+    /**
+     * The next push chunk: at most `limit` entries, ending before a local transaction that would
+     * not fit whole, so the server can apply it all or nothing. A transaction larger than a chunk
+     * (a bulk import, the demo seed) is the exception: it is sent in chunk-sized parts.
+     */
+    nextChunk(limit: number): OutboxEntry[] {
+      const batch = this.pending(limit);
+      const last = batch[batch.length - 1];
+      if (batch.length < limit || !last?.txId) return batch;
+      const next = statements.get(`SELECT tx_id FROM sync_outbox WHERE status = 'pending' AND seq > ? ORDER BY seq LIMIT 1`).get(last.seq) as { tx_id: string | null } | undefined;
+      if (next?.tx_id !== last.txId) return batch;
+      let start = batch.length - 1;
+      while (start > 0 && batch[start - 1]?.txId === last.txId) start -= 1;
+      return start > 0 ? batch.slice(0, start) : batch;
     },
     pendingCount(): number {
       return (statements.get(`SELECT count(*) AS n FROM sync_outbox WHERE status = 'pending'`).get() as { n: number }).n;

@@ -91,6 +91,7 @@ describe('Writer.insert', () => {
     expect(call?.visible).toBe(true);
     expect(call?.change).toEqual({
       table: 'projects',
+      txId: expect.any(String),
       id: row.id,
       op: 'insert',
       before: null,

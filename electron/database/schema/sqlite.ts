@@ -328,6 +328,8 @@ export const syncOutbox = sqliteTable(
     status: text('status').notNull().default('pending'),
     error: text('error'),
     createdAt: text('created_at').notNull(),
+    /** The local transaction the change was made in: the server applies a transaction all or nothing. */
+    txId: text('tx_id'),
   },
   (t) => [
     uniqueIndex('idx_sync_outbox_mutation_id').on(t.mutationId),

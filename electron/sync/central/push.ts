@@ -10,6 +10,8 @@ export interface PushMutation {
   fields: Record<string, unknown>;
   baseVersion: number | null;
   hlc: string;
+  /** The local transaction; mutations sharing it are applied all or nothing (migration 0009). */
+  tx?: string | null;
 }
 
 const outcomeSchema = z.object({

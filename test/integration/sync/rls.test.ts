@@ -321,10 +321,9 @@ describe("a member's replica syncing through row-level security", () => {
     expect(mia.core.tasks.getRow(t4).title).toBe('T4 Max in P1');
   });
 
-  // BUG (side effects of a refused write are pushed as independent mutations): the status change
-  // notification generated on Mia's replica for Max is accepted although the status change it
-  // reports was refused.
-  it.fails("a refused status change does not notify the assignee of a change that never happened", async () => {
+  // A local transaction is applied all or nothing (migration 0009): the status-change notification
+  // generated on Mia's replica for Max is refused with the status change it reports.
+  it("a refused status change does not notify the assignee of a change that never happened", async () => {
     w.admin.core.session.setCurrentUser(w.users.carl);
     const t5 = w.admin.core.tasks.create({ title: 'T5 Max in P1', projectId: w.p1, assignedTo: w.employees.max }).id;
     w.admin.core.session.setCurrentUser(w.users.ana);
@@ -334,7 +333,12 @@ describe("a member's replica syncing through row-level security", () => {
     mia.core.tasks.update({ id: t5, status: 'done' }); // refused: not her task
     expect(mia.core.sync.outbox.allPending().map((e) => e.table)).toEqual(['tasks', 'notifications']);
     const result = await mia.sync();
-    expect(result.rejected).toBe(1);
+    expect(result.rejected).toBe(2);
+    // Newest first: the notification, refused with the status change before it.
+    expect(mia.core.sync.outbox.rejected().slice(0, 2).map((e) => e.error)).toEqual([
+      expect.stringMatching(/refused with the rest of its local transaction/),
+      expect.stringMatching(/^FORBIDDEN/),
+    ]);
     expect(await centralRow(w.central.url, 'tasks', t5)).toMatchObject({ status: 'todo' });
     const { rows } = await w.central.query(`SELECT title FROM notifications WHERE task_id = $1 AND type = 'task_status_changed'`, [t5]);
     expect(rows).toEqual([]);
