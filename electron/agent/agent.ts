@@ -8,7 +8,7 @@ import { AppError, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
 import { insertNotification } from '../notifications/rules';
 import { createLogger } from '../common/logger';
-import { isoDate } from '../common/time';
+import { localDate } from '../common/time';
 import { createActionsService } from './actions-service';
 import type { AiConfig } from './config';
 import { createHistory } from './history';
@@ -129,7 +129,7 @@ export function createAgent(core: Core, config: () => AiConfig | null) {
     const { c, api } = client();
     const user = core.session.currentUserId ? core.users.get(core.session.currentUserId) : null;
     const messages: ChatCompletionMessageParam[] = [
-      { role: 'system', content: SYSTEM_PROMPT.replace('{{today}}', isoDate(core.clock.now())).replace('{{user}}', user ? `${user.fullName} (${user.role})` : 'unknown') },
+      { role: 'system', content: SYSTEM_PROMPT.replace('{{today}}', localDate(core.clock.now())).replace('{{user}}', user ? `${user.fullName} (${user.role})` : 'unknown') },
     ];
     for (const h of history.session(sessionId)) {
       messages.push({ role: 'user', content: h.query }, { role: 'assistant', content: h.response ?? '' });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TASK_STATUSES } from '../../shared/enums';
 import type { Core } from '../app/core';
 import { AppError } from '../common/errors';
-import { addDays, isoDate } from '../common/time';
+import { addDaysToDate, localDate } from '../common/time';
 import { num, str, strOrNull } from '../common/rows';
 import type { Row } from '../mutations/types';
 import { asData, looksLikeInstructions } from './untrusted';
@@ -38,7 +38,7 @@ export function resolveEmployee(core: Core, ref: string): string {
   return row.id;
 }
 
-const today = (core: Core) => isoDate(core.clock.now());
+const today = (core: Core) => localDate(core.clock.now());
 
 export const READ_TOOLS = {
   search_memory: {
@@ -139,7 +139,7 @@ export const READ_TOOLS = {
     run(ctx: ToolContext, a: { weekStart?: string }) {
       const { core } = ctx;
       const start = a.weekStart ?? today(core);
-      const end = isoDate(addDays(new Date(`${start}T00:00:00Z`), 7));
+      const end = addDaysToDate(start, 7);
       const rows = core.db
         .prepare(
           `SELECT e.id, e.name,

@@ -2,7 +2,7 @@ import type { Notification } from '../../shared/entities';
 import { idSchema } from '../../shared/entities';
 import { notificationListFilter } from '../../shared/inputs';
 import { AppError, notFound, parseInput } from '../common/errors';
-import { addDays, isoDate } from '../common/time';
+import { addDaysToDate, localDate } from '../common/time';
 import { bool, json, num, str, strOrNull } from '../common/rows';
 import type { ServiceContext } from '../app/context';
 import type { Row } from '../mutations/types';
@@ -86,7 +86,7 @@ export function createNotificationsService(ctx: ServiceContext) {
      */
     scanDueSoon(): number {
       const now = clock.now();
-      const rows = statements.get(DUE_SOON_SQL).all(isoDate(now), isoDate(addDays(now, 1))) as Row[];
+      const rows = statements.get(DUE_SOON_SQL).all(localDate(now), addDaysToDate(localDate(now), 1)) as Row[];
       if (rows.length === 0) return 0;
       writer.transaction(() => {
         for (const r of rows) {

@@ -4,7 +4,7 @@ import { idSchema } from '../../shared/entities';
 import { projectCreateInput, projectStatusInput, projectUpdateInput } from '../../shared/inputs';
 import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
-import { isoDate } from '../common/time';
+import { localDate } from '../common/time';
 import { num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
 import type { ServiceContext } from '../app/context';
 import type { Row } from '../mutations/types';
@@ -61,7 +61,7 @@ export function createProjectsService(ctx: ServiceContext) {
 
     get(rawId: unknown): ProjectSummary {
       const id = parseInput(idSchema, rawId, 'project id');
-      const row = statements.get(`${SUMMARY_SQL} WHERE p.id = @id GROUP BY p.id`).get({ id, today: isoDate(clock.now()) }) as Row | undefined;
+      const row = statements.get(`${SUMMARY_SQL} WHERE p.id = @id GROUP BY p.id`).get({ id, today: localDate(clock.now()) }) as Row | undefined;
       if (!row) throw notFound('Project', id);
       return toSummary(row);
     },
@@ -73,7 +73,7 @@ export function createProjectsService(ctx: ServiceContext) {
            ORDER BY CASE p.status WHEN 'in_progress' THEN 0 WHEN 'todo' THEN 1 WHEN 'on_hold' THEN 2 WHEN 'done' THEN 3 ELSE 4 END,
                     p.deadline IS NULL, p.deadline, p.name`,
         )
-        .all({ today: isoDate(clock.now()) }) as Row[];
+        .all({ today: localDate(clock.now()) }) as Row[];
       return rows.map(toSummary);
     },
 
@@ -130,8 +130,8 @@ export function createProjectsService(ctx: ServiceContext) {
           );
         }
         const patch: Row = { status: input.status };
-        if (input.status === 'done' && !current.endDate) patch.end_date = isoDate(clock.now());
-        if (input.status === 'in_progress' && !current.startDate) patch.start_date = isoDate(clock.now());
+        if (input.status === 'done' && !current.endDate) patch.end_date = localDate(clock.now());
+        if (input.status === 'in_progress' && !current.startDate) patch.start_date = localDate(clock.now());
         writer.update('projects', input.id, patch);
         return getRow(input.id);
       });
