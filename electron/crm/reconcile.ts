@@ -103,9 +103,19 @@ export async function reconcileCrm(options: CrmReconcileOptions): Promise<CrmRec
           });
         }
         await state.set('central_cursor', nextCursor);
+        // Bookkeeping for `coordinator doctor` (never part of the data either side syncs).
+        await state.set('last_run', {
+          at: clock.now().toISOString(), ok: true, imported: tally.imported, exported: tally.exported, conflicts: tally.conflicts,
+          skipped: tally.skipped.length, durationMs: Date.now() - started,
+        });
       } finally {
         await crm.close();
       }
+    } catch (error) {
+      await state
+        .set('last_run', { at: clock.now().toISOString(), ok: false, error: error instanceof Error ? error.message.slice(0, 500) : String(error) })
+        .catch(() => undefined);
+      throw error;
     } finally {
       await state.unlock().catch(() => undefined);
     }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import type { HealthCheck } from '../../shared/health';
 import { findMigrationsDir } from '../database/migrations-dir';
 import { loadMigrations } from '../database/migrations';
@@ -91,6 +92,7 @@ export async function centralHealth(config: CentralConfig, cursor: { xid: string
         checks.push({ name: 'sync.behind', ok: true, detail: `${behindChanges} central changes not pulled yet` });
       }
     }
+    if (present.has('crm_bridge_state')) checks.push(...(await crmBridgeHealth(client)));
   } catch (error) {
     checks.push({ name: 'central.query', ok: false, detail: describeFailure(error, secrets) });
   } finally {
@@ -98,3 +100,39 @@ export async function centralHealth(config: CentralConfig, cursor: { xid: string
   }
   return { checks, counts, behindChanges };
 }
+
+const STUCK_INTENT_MS = 60 * 60 * 1000;
+
+/** CRM sync health as the bridge left it in the central database: pairing, last run, rows linked, stuck creations. */
+async function crmBridgeHealth(client: pg.Client): Promise<HealthCheck[]> {
+  const readable = await client
+    .query<{ key: string; value: unknown }>(`SELECT key, value FROM crm_bridge_state WHERE key IN ('crm_target', 'last_run')`)
+    .then((r) => r.rows)
+    .catch(() => null);
+  if (!readable) return []; // not an administrator's login: the bridge's state is not ours to see
+  const state = new Map(readable.map((r) => [r.key, r.value]));
+  const target = state.get('crm_target');
+  if (typeof target !== 'string') return [{ name: 'crm.sync', ok: true, detail: 'no CRM paired with this central database' }];
+  const run = lastRunSchema.safeParse(state.get('last_run'));
+  const { rows: linked } = await client.query<{ entity: string; n: string }>('SELECT entity, count(*)::text AS n FROM crm_bridge_rows GROUP BY entity ORDER BY entity');
+  const { rows: intents } = await client.query<{ n: string; oldest: string | null }>('SELECT count(*)::text AS n, min(created_at)::text AS oldest FROM crm_bridge_intents');
+  const stuck = intents[0]?.oldest ? Date.now() - Date.parse(intents[0].oldest) > STUCK_INTENT_MS : false;
+  const rows = linked.map((l) => `${l.n} ${l.entity}`).join(', ') || 'nothing linked yet';
+  const last = run.success ? (run.data.ok ? `last reconcile ${run.data.at} (imported ${run.data.imported ?? 0}, exported ${run.data.exported ?? 0}, skipped ${run.data.skipped ?? 0})` : `last reconcile ${run.data.at} FAILED: ${run.data.error ?? '?'}`) : 'never reconciled';
+  return [
+    {
+      name: 'crm.sync',
+      ok: (!run.success || run.data.ok) && !stuck,
+      detail: `${target}: ${last}; ${rows}${Number(intents[0]?.n ?? 0) ? `; ${intents[0]?.n} CRM rows being created${stuck ? ' for over an hour' : ''}` : ''}`,
+    },
+  ];
+}
+
+const lastRunSchema = z.object({
+  at: z.string(),
+  ok: z.boolean(),
+  imported: z.number().optional(),
+  exported: z.number().optional(),
+  skipped: z.number().optional(),
+  error: z.string().optional(),
+});

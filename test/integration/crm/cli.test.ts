@@ -40,6 +40,15 @@ describe('coordinator sync --crm', () => {
     expect(tasks.map((t: { title: string }) => t.title)).toEqual(['From the CRM']);
   });
 
+  it('doctor reports the CRM sync health the bridge left in the central database', async () => {
+    const db = path.join(dir, 'laptop.db');
+    const run = await cli(['--db', db, 'doctor', '--pg', b.central.url, '--json']);
+    const report = JSON.parse(run.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+    expect(report.checks.find((c) => c.name === 'crm.sync')).toEqual({
+      name: 'crm.sync', ok: true, detail: expect.stringMatching(/\(prefix pfx_\): last reconcile .* \(imported 3, exported 0, skipped 1\); 1 projects, 1 staff, 1 tasks/),
+    });
+  });
+
   it('a bad CRM URL is a one-line error', async () => {
     const db = path.join(dir, 'laptop.db');
     const run = await cli(['--db', db, 'sync', '--pg', b.central.url, '--crm', 'mysql://someone:secret@db.example.com/perfex', '--json']);
