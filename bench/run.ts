@@ -7,9 +7,10 @@ import { syncBootstrap } from './sync-bootstrap';
 import { syncIncremental } from './sync-incremental';
 import { syncBacklog } from './sync-backlog';
 import { crmReconcile } from './crm-reconcile';
+import { uiBoard } from './ui-board';
 
 /** Every benchmark, by name. `npm run bench -- <name> [--quick]`; no name runs them all. */
-const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex];
+const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex, uiBoard];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

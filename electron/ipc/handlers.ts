@@ -5,6 +5,10 @@ import { AppError } from '../common/errors';
 import { appHealth } from '../ops/app-health';
 import type { Assistant } from '../agent/assistant';
 import type { SyncController } from '../sync/controller';
+import { createHomeService } from '../home/home-service';
+import { createStatementCache } from '../database/statements';
+import { createNotificationPrefs } from '../users/notification-prefs';
+import { runRetention } from '../ops/retention';
 
 /** A handler receives the channel's validated input and returns its output (or a promise of it). */
 export type Handlers = {
@@ -30,6 +34,14 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     if (!options.assistant) throw new AppError('UNAVAILABLE', 'The assistant is not available in this window');
     return options.assistant;
   };
+  const home = createHomeService({
+    statements: createStatementCache(core.db),
+    clock: core.clock,
+    session: core.session,
+    currentEmployeeId: core.currentEmployeeId,
+    sync: () => ({ pending: core.sync.outbox.pendingCount(), conflicts: core.sync.conflicts.openCount(), lastSyncedAt: core.sync.state.lastSyncedAt() }),
+  });
+  const notificationPrefs = createNotificationPrefs({ users: core.users, session: core.session });
   return {
     'app.info': () => ({
       version: appVersion,
@@ -51,6 +63,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     'projects.setStatus': (input) => core.projects.setStatus(input),
 
     'tasks.list': (filter) => core.tasks.list(filter),
+    'tasks.page': (input) => core.tasks.page(input),
     'tasks.get': ({ id }) => core.tasks.get(id),
     'tasks.create': (input) => core.tasks.create(input),
     'tasks.update': (input) => core.tasks.update(input),
@@ -127,5 +140,16 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     },
     'memory.open': ({ id }) => core.memory.open(id),
     'memory.status': () => core.memory.status(),
+    'memory.reindex': async (model) => {
+      await core.memory.reindex({ model, wait: false });
+      return core.memory.status();
+    },
+    'home.today': (input) => home.today(input),
+    'home.workload': (input) => home.workload(input),
+    'palette.entities': () => home.paletteEntities(),
+    'users.notificationPrefs': () => notificationPrefs.get(),
+    'users.setNotificationPrefs': (input) => notificationPrefs.set(input),
+    'retention.preview': (input) => runRetention(core.db, input ?? {}, { clock: core.clock }),
+    'retention.apply': (input) => runRetention(core.db, input ?? {}, { apply: true, clock: core.clock }),
   };
 }

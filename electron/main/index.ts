@@ -11,6 +11,7 @@ import { createTray } from './tray';
 import { logToFile } from './logging';
 import { installMenu } from './menu';
 import { showOsNotification } from './notifications';
+import { createNotificationPrefs } from '../users/notification-prefs';
 import { appIndexUrl, deepLinkFromArgv, DUE_SOON_SCAN_INTERVAL_MS } from './policy';
 import { hardenSession, hardenWebContents } from './security';
 import { createMainWindow, focusWindow } from './window';
@@ -99,6 +100,7 @@ function start(): void {
   cleanups.push(desktopSync.controller.onStatus((s) => {
     if (s.state === 'idle') assistant.notifyOnline();
   }));
+  const notificationPrefs = createNotificationPrefs({ users: core.users, session: core.session });
   const handlers = createHandlers(core, { version: app.getVersion(), sync: desktopSync.controller, assistant });
   cleanups.push(
     registerIpc({
@@ -109,7 +111,7 @@ function start(): void {
       sync: desktopSync.controller,
       assistant,
       onEvent: (name, payload) => {
-        if (name === 'notifications.new') showOsNotification(payload as Parameters<typeof showOsNotification>[0], getWindow, openLink);
+        if (name === 'notifications.new') showOsNotification(payload as Parameters<typeof showOsNotification>[0], getWindow, openLink, (type) => notificationPrefs.allows(type, 'os'));
       },
     }),
   );
@@ -122,7 +124,9 @@ function start(): void {
     }
   });
   try {
-    cleanups.push(createTray(desktopSync.controller, () => focusWindow(openWindow())));
+    const c = core;
+    const trayCounts = () => ({ unread: c.notifications.unreadCount(), pendingActions: assistant.agent.actions.list({ pending: true }).length });
+    cleanups.push(createTray(desktopSync.controller, () => focusWindow(openWindow()), trayCounts));
   } catch (error) {
     log.warn('no system tray on this desktop', { error: String(error) });
   }

@@ -7,12 +7,17 @@ import { focusWindow } from './window';
 const live = new Set<Notification>();
 const MAX_LIVE = 20;
 
-/** An OS notification for a new in-app notification, unless the user is already in the window. */
+/**
+ * An OS notification for a new in-app notification, unless the user is already in the window or
+ * muted the type (`allowsType` reads the per-type preference stored with the user).
+ */
 export function showOsNotification(
   notification: CoordinatorNotification,
   getWindow: () => BrowserWindow | null,
   openLink?: (url: string) => void,
+  allowsType: (type: CoordinatorNotification['type']) => boolean = () => true,
 ): void {
+  if (!allowsType(notification.type)) return;
   const win = getWindow();
   const windowFocused = !!win && !win.isDestroyed() && win.isFocused();
   if (!shouldShowOsNotification({ supported: Notification.isSupported(), windowFocused })) return;

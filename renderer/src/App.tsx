@@ -1,14 +1,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { onEvent } from './api';
+import { HelpOverlay } from './components/HelpOverlay';
+import { CommandPalette } from './components/palette/CommandPalette';
 import { Loading } from './components/EmptyState';
 import { ErrorBanner } from './components/ErrorBanner';
 import { NewTaskDialog } from './components/NewTaskDialog';
-import { GlobalSearch } from './components/search/GlobalSearch';
 import { Sidebar } from './components/Sidebar';
 import { TaskDetailPanel } from './components/TaskDetailPanel';
 import { Toasts, type Toast } from './components/Toasts';
 import { AppContext, type AppContextValue, type NewTaskDefaults, type View } from './lib/appContext';
+import { GO_TO } from './lib/shortcuts';
+import { useTheme } from './lib/theme';
 import { useQuery } from './lib/useQuery';
+import { HomeScreen } from './screens/HomeScreen';
 import { AssistantScreen } from './screens/AssistantScreen';
 import { BoardScreen } from './screens/BoardScreen';
 import { ConflictsScreen } from './screens/ConflictsScreen';
@@ -21,7 +25,7 @@ import { TaskListScreen } from './screens/TaskListScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
 
 const STARTED_EMPTY_KEY = 'coordinator.startedEmpty';
-const VIEWS: readonly View[] = ['my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings', 'health', 'assistant'];
+const VIEWS: readonly View[] = ['home', 'my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings', 'health', 'assistant'];
 
 const storage = {
   get(key: string): string | null {
@@ -85,9 +89,16 @@ export function App() {
 
 function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo: () => void }) {
   const [view, setView] = useState<View>(() => {
-    const saved = storage.get('coordinator.view') as View | null;
-    return saved && VIEWS.includes(saved) ? saved : 'my-tasks';
+    const saved = storage.get('coordinator.view');
+    return VIEWS.find((v) => v === saved) ?? 'home';
   });
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const theme = useTheme();
+  // Per-type "show a pop-up" preferences; read through a ref so the event listener stays put.
+  const prefs = useQuery('users.notificationPrefs', undefined, { tables: ['users'] });
+  const prefsRef = useRef(prefs.data);
+  prefsRef.current = prefs.data;
   const [boardProjectId, setBoardProjectId] = useState<string | null>(null);
   const [openTaskId, setOpenTaskId] = useState<string | null>(null);
   const [newTaskDefaults, setNewTaskDefaults] = useState<NewTaskDefaults | null>(null);
@@ -127,6 +138,7 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
   useEffect(
     () =>
       onEvent('notifications.new', (n) => {
+        if (prefsRef.current?.[n.type].inApp === false) return; // muted type: the center still lists it
         const taskId = n.taskId;
         toast(n.title, 'info', taskId ? { label: 'Open', run: () => setOpenTaskId(taskId) } : undefined);
       }),
@@ -143,12 +155,23 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
     [],
   );
 
-  // Global shortcuts: n = new task, / = focus the view's filter, Esc = close the topmost layer.
+  // Global shortcuts (listed in lib/shortcuts.ts and the `?` overlay). `g` starts a two-key
+  // "go to" sequence that expires after a moment, so a stray `g` does not capture the next key.
+  const goPending = useRef(0);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'k' || e.key === 'K')) {
+        e.preventDefault();
+        setHelpOpen(false);
+        setPaletteOpen((o) => !o);
+        return;
+      }
       if (e.key === 'Escape') {
         if (e.defaultPrevented) return;
-        if (newTaskDefaults) {
+        if (helpOpen) {
+          e.preventDefault();
+          setHelpOpen(false);
+        } else if (newTaskDefaults) {
           e.preventDefault();
           setNewTaskDefaults(null);
         } else if (openTaskId) {
@@ -158,8 +181,27 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
         return;
       }
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || isTyping(e.target)) return;
-      if (newTaskDefaults) return; // a modal is open
-      if (e.key === 'n' || e.key === 'N') {
+      if (newTaskDefaults || paletteOpen || helpOpen) return; // a modal is open
+      if (goPending.current > Date.now()) {
+        goPending.current = 0;
+        const target = GO_TO[e.key.toLowerCase()];
+        if (target) {
+          e.preventDefault();
+          navigate(target.view);
+          return;
+        }
+      }
+      if (e.key === 'g') {
+        goPending.current = Date.now() + 1500;
+        return;
+      }
+      if (e.key === '?') {
+        e.preventDefault();
+        setHelpOpen(true);
+      } else if (e.key === 'D' && e.shiftKey) {
+        e.preventDefault();
+        theme.setChoice(theme.resolved === 'dark' ? 'light' : 'dark');
+      } else if (e.key === 'n' || e.key === 'N') {
         e.preventDefault();
         newTask();
       } else if (e.key === 'a' || e.key === 'A') {
@@ -176,7 +218,7 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [newTaskDefaults, openTaskId, newTask, closeTask, navigate]);
+  }, [newTaskDefaults, openTaskId, newTask, closeTask, navigate, helpOpen, paletteOpen, theme.resolved, theme.setChoice]);
 
   const ctx = useMemo<AppContextValue>(
     () => ({
@@ -191,8 +233,13 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
       openTaskId,
       newTask,
       toast,
+      theme: theme.choice,
+      resolvedTheme: theme.resolved,
+      setTheme: theme.setChoice,
+      openPalette: () => setPaletteOpen(true),
+      openHelp: () => setHelpOpen(true),
     }),
-    [info, reloadInfo, view, navigate, boardProjectId, openTask, closeTask, openTaskId, newTask, toast],
+    [info, reloadInfo, view, navigate, boardProjectId, openTask, closeTask, openTaskId, newTask, toast, theme.choice, theme.resolved, theme.setChoice],
   );
 
   return (
@@ -200,6 +247,7 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
       <div className={`app${openTaskId ? ' has-panel' : ''}`}>
         <Sidebar />
         <main className="main" id="main">
+          {view === 'home' ? <HomeScreen /> : null}
           {view === 'my-tasks' ? <TaskListScreen key="mine" mode="mine" /> : null}
           {view === 'all-tasks' ? <TaskListScreen key="all" mode="all" /> : null}
           {view === 'board' ? <BoardScreen /> : null}
@@ -223,7 +271,8 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
           }}
         />
       ) : null}
-      <GlobalSearch />
+      {paletteOpen ? <CommandPalette onClose={() => setPaletteOpen(false)} /> : null}
+      {helpOpen ? <HelpOverlay onClose={() => setHelpOpen(false)} /> : null}
       <Toasts toasts={toasts} dismiss={dismissToast} />
     </AppContext.Provider>
   );

@@ -28,9 +28,22 @@ import {
   userUpdateInput,
 } from '../inputs';
 import { channel, event } from './define';
+import { taskPageInput, taskPageSchema } from '../task-page';
 import { duplicatesInput, memoryOpenOutput, memoryProgressSchema, memoryResultSchema, memorySearchInput, memorySearchOutput, similarTasksInput } from '../memory';
 import { aiSettingsInput, centralSettingsInput, conflictViewSchema, crmSettingsInput, settingsViewSchema, syncResultSchema, syncStatusSchema } from '../settings';
 import { appHealthSchema } from '../health';
+import {
+  homeTodayInput,
+  homeTodaySchema,
+  memoryReindexInput,
+  notificationPrefsInput,
+  notificationPrefsSchema,
+  paletteEntitiesSchema,
+  retentionInput,
+  retentionReportSchema,
+  workloadInput,
+  workloadSchema,
+} from '../day';
 import { actionViewSchema, askInput, askResultSchema, conversationViewSchema, rateInput, templateViewSchema } from '../agent';
 
 export type { ChannelContract, EventContract } from './define';
@@ -65,6 +78,8 @@ export const channels = {
   'projects.setStatus': channel(projectStatusInput, projectSchema),
 
   'tasks.list': channel(taskListFilter, z.array(taskListItemSchema)),
+  /** One page of a filtered, sorted task list and the total (virtualised lists and board). */
+  'tasks.page': channel(taskPageInput, taskPageSchema),
   'tasks.get': channel(byId, taskDetailSchema),
   'tasks.create': channel(taskCreateInput, taskSchema),
   'tasks.update': channel(taskUpdateInput, taskSchema),
@@ -121,6 +136,20 @@ export const channels = {
   'memory.duplicates': channel(duplicatesInput, z.array(memoryResultSchema)),
   'memory.open': channel(byId, memoryOpenOutput),
   'memory.status': channel(none, memoryProgressSchema),
+  /** Switches the embedding model and re-embeds in the background; returns the status right away. */
+  'memory.reindex': channel(memoryReindexInput, memoryProgressSchema),
+
+  /** Home / Today for the signed-in user, computed in a few SQL statements. */
+  'home.today': channel(homeTodayInput, homeTodaySchema),
+  /** Per-person open work, overdue count and this week's hours against capacity. */
+  'home.workload': channel(workloadInput, workloadSchema),
+  /** Small rows of every task, project and person for the command palette's fuzzy matching. */
+  'palette.entities': channel(none, paletteEntitiesSchema),
+  'users.notificationPrefs': channel(none, notificationPrefsSchema),
+  'users.setNotificationPrefs': channel(notificationPrefsInput, notificationPrefsSchema),
+  /** What data retention would remove (dry run), and removing it. */
+  'retention.preview': channel(retentionInput, retentionReportSchema),
+  'retention.apply': channel(retentionInput, retentionReportSchema),
 } as const;
 
 export type Channels = typeof channels;

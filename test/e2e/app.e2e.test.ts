@@ -36,6 +36,9 @@ describe('Coordinator UI end to end', () => {
     expect(me).not.toBeNull();
     expect(myEmployeeId).not.toBeNull();
     await expect.poll(() => page.getByTestId('current-user').innerText()).toContain(me!.fullName);
+    // Home / Today is the default view; My tasks is one click away.
+    await expect.poll(() => page.getByTestId('nav-home').getAttribute('aria-current')).toBe('page');
+    await page.getByTestId('nav-my-tasks').click();
     await expect.poll(() => page.getByTestId('nav-my-tasks').getAttribute('aria-current')).toBe('page');
 
     // --- My tasks: exactly the signed-in user's open tasks.

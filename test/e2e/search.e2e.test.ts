@@ -3,7 +3,7 @@ import { startApp, type AppHarness } from './harness';
 
 /**
  * Semantic memory in the built renderer against a real core with the bundled local model:
- * Ctrl+K search grouped by type with highlights, opening a result (and counting the access),
+ * Ctrl+K (the command palette's semantic results) grouped by type with highlights, opening a result (and counting the access),
  * "Similar tasks" in the detail panel, possible duplicates while creating a task.
  */
 describe('semantic search UI', () => {
@@ -21,7 +21,7 @@ describe('semantic search UI', () => {
     await page.goto(app.url);
     await page.getByTestId('new-task-button').waitFor();
     await page.keyboard.press('Control+k');
-    const input = page.getByTestId('global-search-input');
+    const input = page.getByTestId('palette-input');
     await input.waitFor();
     await input.fill('invoice layout breaks');
     await page.getByTestId('search-group-task').waitFor();
@@ -32,11 +32,12 @@ describe('semantic search UI', () => {
 
     const first = page.locator('[data-testid="search-group-task"] [data-testid="search-result"]').first();
     const text = await first.innerText();
-    await page.keyboard.press('Enter');
+    // Enter runs the palette's highlighted item (fuzzy matches come first), so pick the result itself.
+    await first.click();
     await page.getByTestId('task-detail').waitFor();
     // The snippet starts with the task's title (content = title, then description).
     await expect.poll(async () => text.startsWith(await page.getByTestId('detail-title').inputValue())).toBe(true);
-    expect(await page.getByTestId('global-search').count()).toBe(0);
+    expect(await page.getByTestId('command-palette').count()).toBe(0);
     const opened = core.db.prepare('SELECT count(*) AS n FROM memory_embeddings WHERE access_count > 0').get() as { n: number };
     expect(opened.n).toBe(1);
 

@@ -1,6 +1,7 @@
 import { initials } from '../lib/format';
 
-const PALETTE = ['#5e6ad2', '#26b5ce', '#4cb782', '#f2994a', '#eb5757', '#bb87fc', '#f7c948', '#6c7a89', '#2f9e8f', '#d76ba6'];
+// Dark enough for white initials at 4.5:1 (axe color-contrast), hues kept apart.
+const PALETTE = ['#4f5bc4', '#13808f', '#2c7d55', '#b35a14', '#c53030', '#7c4dcc', '#8a6a00', '#5a6775', '#1f7a6f', '#b03d7e'];
 
 function colourFor(name: string): string {
   let h = 0;

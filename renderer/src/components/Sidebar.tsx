@@ -14,6 +14,7 @@ const icon = (d: string) => (
 );
 
 const ITEMS: Item[] = [
+  { view: 'home', label: 'Home', testId: 'nav-home', icon: icon('M2.5 7.2 8 2.8l5.5 4.4M4 6.2v7h3v-3.6h2v3.6h3v-7') },
   { view: 'my-tasks', label: 'My tasks', testId: 'nav-my-tasks', icon: icon('M8 8.2a2.6 2.6 0 1 0 0-5.2 2.6 2.6 0 0 0 0 5.2ZM3 13.5c.7-2.3 2.7-3.6 5-3.6s4.3 1.3 5 3.6') },
   { view: 'all-tasks', label: 'All tasks', testId: 'nav-all-tasks', icon: icon('M5.5 4h8M5.5 8h8M5.5 12h8M2.5 4h.01M2.5 8h.01M2.5 12h.01') },
   { view: 'board', label: 'Board', testId: 'nav-board', icon: icon('M2.5 3h3v10h-3zM6.5 3h3v6h-3zM10.5 3h3v8h-3z') },
@@ -28,7 +29,7 @@ const HEALTH_ICON = icon('M1.5 8.5h3l1.5-3 2.5 6 2-4.5 1 1.5h3');
 const SETTINGS_ICON = icon('M8 10a2 2 0 1 0 0-4 2 2 0 0 0 0 4ZM8 1.8v1.7M8 12.5v1.7M1.8 8h1.7M12.5 8h1.7M3.6 3.6l1.2 1.2M11.2 11.2l1.2 1.2M3.6 12.4l1.2-1.2M11.2 4.8l1.2-1.2');
 
 export function Sidebar() {
-  const { view, navigate, info, newTask } = useApp();
+  const { view, navigate, info, newTask, openPalette } = useApp();
   const unread = useQuery('notifications.unreadCount', undefined, { tables: ['notifications'], onNotification: true });
   const count = unread.data ?? 0;
   const user = info.currentUser;
@@ -69,6 +70,11 @@ export function Sidebar() {
         </svg>
         <span>New task</span>
         <kbd aria-hidden="true">N</kbd>
+      </button>
+
+      <button type="button" className="palette-open-btn" data-testid="open-palette" onClick={openPalette}>
+        <span className="palette-open-label">Search or command…</span>
+        <kbd aria-hidden="true">Ctrl K</kbd>
       </button>
 
       <nav aria-label="Main" className="nav">

@@ -1,8 +1,9 @@
 import { createContext, useContext } from 'react';
 import type { AppInfo } from '../../../shared/contracts/index';
 import type { TaskStatus } from '../../../shared/enums';
+import type { ThemeChoice } from './theme';
 
-export type View = 'my-tasks' | 'all-tasks' | 'board' | 'projects' | 'people' | 'notifications' | 'conflicts' | 'settings' | 'health' | 'assistant';
+export type View = 'home' | 'my-tasks' | 'all-tasks' | 'board' | 'projects' | 'people' | 'notifications' | 'conflicts' | 'settings' | 'health' | 'assistant';
 
 export type NewTaskDefaults = { projectId?: string | null; assignedTo?: string | null; status?: TaskStatus };
 
@@ -21,6 +22,11 @@ export type AppContextValue = {
   openTaskId: string | null;
   newTask: (defaults?: NewTaskDefaults) => void;
   toast: (message: string, kind?: ToastKind, action?: { label: string; run: () => void }) => void;
+  theme: ThemeChoice;
+  resolvedTheme: 'light' | 'dark';
+  setTheme: (choice: ThemeChoice) => void;
+  openPalette: () => void;
+  openHelp: () => void;
 };
 
 export const AppContext = createContext<AppContextValue | null>(null);

@@ -20,7 +20,8 @@ export function HealthScreen() {
           Check again
         </button>
       </ViewHeader>
-      <div className="view-body">
+      {/* Focusable so keyboard users can scroll a report that has no controls in it. */}
+      <div className="view-body" tabIndex={0} role="region" aria-label="Health report">
         {health.error ? <ErrorBanner error={health.error} onRetry={health.reload} /> : null}
         {!report ? (
           <Loading label="Checking…" />

@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { EmployeeListItem } from '../../../shared/entities';
 import type { EmployeeCreateInput } from '../../../shared/inputs';
 import { call, splitErrors, type ApiError } from '../api';
@@ -10,36 +10,16 @@ import { Field } from '../components/Field';
 import { FilterInput, ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../lib/appContext';
 import { plural } from '../lib/format';
+import { takePendingPerson } from '../lib/focusTarget';
+import { flattenTree as flattenHierarchy } from '../lib/hierarchy';
+import { WorkloadView } from '../components/workload/WorkloadView';
 import { useQuery } from '../lib/useQuery';
 
 type Row = { employee: EmployeeListItem; depth: number; hasChildren: boolean };
 
-/** Depth-first order of the reporting tree; people whose manager is unknown are roots. */
+/** The People tree: the shared hierarchy order, in this screen's row shape. */
 export function flattenTree(employees: EmployeeListItem[], collapsed: ReadonlySet<string>): Row[] {
-  const ids = new Set(employees.map((e) => e.id));
-  const children = new Map<string | null, EmployeeListItem[]>();
-  for (const e of employees) {
-    const parent = e.managerId && ids.has(e.managerId) && e.managerId !== e.id ? e.managerId : null;
-    const arr = children.get(parent) ?? [];
-    arr.push(e);
-    children.set(parent, arr);
-  }
-  for (const arr of children.values()) arr.sort((a, b) => a.name.localeCompare(b.name));
-  const rows: Row[] = [];
-  const seen = new Set<string>();
-  const walk = (parent: string | null, depth: number) => {
-    for (const e of children.get(parent) ?? []) {
-      if (seen.has(e.id)) continue; // guards against cycles in bad data
-      seen.add(e.id);
-      const kids = children.get(e.id) ?? [];
-      rows.push({ employee: e, depth, hasChildren: kids.length > 0 });
-      if (!collapsed.has(e.id)) walk(e.id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  // Anything left is part of a cycle: show it at the top level rather than hide it.
-  for (const e of employees) if (!seen.has(e.id) && !collapsed.has(e.managerId ?? '')) rows.push({ employee: e, depth: 0, hasChildren: false });
-  return rows;
+  return flattenHierarchy(employees, collapsed).map(({ node, depth, hasChildren }) => ({ employee: node, depth, hasChildren }));
 }
 
 export function PeopleScreen() {
@@ -48,6 +28,12 @@ export function PeopleScreen() {
   const [text, setText] = useState('');
   const [adding, setAdding] = useState(false);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [tab, setTab] = useState<'hierarchy' | 'workload'>('hierarchy');
+  // A person chosen in the command palette: highlighted and scrolled to once the rows exist.
+  const [highlight] = useState<string | null>(takePendingPerson);
+  useEffect(() => {
+    if (highlight && employees.data) document.querySelector(`[data-employee-id="${highlight}"]`)?.scrollIntoView({ block: 'center' });
+  }, [highlight, employees.data, tab]);
 
   const q = text.trim().toLowerCase();
   const rows = useMemo<Row[]>(() => {
@@ -80,9 +66,19 @@ export function PeopleScreen() {
         </button>
       </ViewHeader>
       <div className="view-body">
-        {adding ? <NewEmployeeForm employees={employees.data ?? []} onDone={() => setAdding(false)} onCreated={employees.reload} /> : null}
-        {employees.error ? <ErrorBanner error={employees.error} title="Could not load people" onRetry={employees.reload} /> : null}
-        {!employees.data && employees.loading ? (
+        <div className="segmented" role="tablist" aria-label="People view">
+          <button type="button" role="tab" id="people-tab-hierarchy" aria-selected={tab === 'hierarchy'} aria-controls="people-panel" data-testid="people-tab-hierarchy" className={tab === 'hierarchy' ? 'active' : ''} onClick={() => setTab('hierarchy')}>
+            Hierarchy
+          </button>
+          <button type="button" role="tab" id="people-tab-workload" aria-selected={tab === 'workload'} aria-controls="people-panel" data-testid="people-tab-workload" className={tab === 'workload' ? 'active' : ''} onClick={() => setTab('workload')}>
+            Workload
+          </button>
+        </div>
+        <div id="people-panel" role="tabpanel" aria-labelledby={`people-tab-${tab}`}>
+        {tab === 'workload' ? <WorkloadView highlightId={highlight} /> : null}
+        {tab === 'hierarchy' && adding ? <NewEmployeeForm employees={employees.data ?? []} onDone={() => setAdding(false)} onCreated={employees.reload} /> : null}
+        {tab === 'hierarchy' && employees.error ? <ErrorBanner error={employees.error} title="Could not load people" onRetry={employees.reload} /> : null}
+        {tab !== 'hierarchy' ? null : !employees.data && employees.loading ? (
           <Loading label="Loading people…" />
         ) : employees.data && rows.length === 0 ? (
           q ? (
@@ -120,7 +116,7 @@ export function PeopleScreen() {
                     data-testid="employee-row"
                     data-employee-id={e.id}
                     data-depth={depth}
-                    className={e.isActive ? '' : 'inactive'}
+                    className={`${e.isActive ? '' : 'inactive'}${highlight === e.id ? ' row-highlight' : ''}`}
                   >
                     <td>
                       <div className="tree-cell" style={{ paddingLeft: depth * 22 }}>
@@ -163,6 +159,7 @@ export function PeopleScreen() {
             </table>
           </div>
         ) : null}
+        </div>
       </div>
     </section>
   );

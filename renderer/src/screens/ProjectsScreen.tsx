@@ -17,6 +17,7 @@ import { FilterInput, ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../lib/appContext';
 import { daysUntil, formatDate, plural, todayIso } from '../lib/format';
 import { useQuery } from '../lib/useQuery';
+import { ProjectTimeline } from '../components/timeline/ProjectTimeline';
 
 export function ProjectsScreen() {
   const projects = useQuery('projects.list', undefined, { tables: ['projects', 'tasks'] });
@@ -73,6 +74,7 @@ function ProjectRow({ project: p, onChanged }: { project: ProjectSummary; onChan
   const { navigate } = useApp();
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
+  const [showTimeline, setShowTimeline] = useState(false);
   const allowed = PROJECT_STATUS_TRANSITIONS[p.status];
   const closed = p.status === 'done' || p.status === 'cancelled';
   const deadlineOverdue = Boolean(p.deadline && !closed && p.deadline < todayIso());
@@ -147,12 +149,25 @@ function ProjectRow({ project: p, onChanged }: { project: ProjectSummary; onChan
         {p.deadline ? (
           <>
             <span className="deadline-label">Deadline</span>
-            {formatDate(p.deadline)}
+            <span data-testid="project-deadline">{formatDate(p.deadline)}</span>
+            {!closed ? <span className="deadline-left">{deadlineLeft(daysUntil(p.deadline))}</span> : null}
           </>
         ) : (
           <span className="muted">No deadline</span>
         )}
       </div>
+
+      <div className="project-timeline-toggle">
+        <button type="button" className="btn btn-small" data-testid="timeline-toggle" aria-expanded={showTimeline} onClick={() => setShowTimeline((v) => !v)}>
+          {showTimeline ? 'Hide timeline' : 'Timeline'}
+        </button>
+      </div>
+
+      {showTimeline ? (
+        <div className="project-timeline-wrap">
+          <ProjectTimeline project={p} />
+        </div>
+      ) : null}
 
       {error ? (
         <div className="project-error" role="alert" data-testid="project-error">
@@ -177,6 +192,12 @@ function ProjectRow({ project: p, onChanged }: { project: ProjectSummary; onChan
       ) : null}
     </li>
   );
+}
+
+function deadlineLeft(days: number): string {
+  if (days < 0) return `${plural(-days, 'day')} late`;
+  if (days === 0) return 'today';
+  return `${plural(days, 'day')} left`;
 }
 
 function NewProjectForm({ onDone, onCreated }: { onDone: () => void; onCreated: () => void }) {

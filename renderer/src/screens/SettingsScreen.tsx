@@ -8,6 +8,10 @@ import { ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../lib/appContext';
 import { AiSettingsCard } from './AiSettingsCard';
 import { CrmSettingsCard } from './CrmSettingsCard';
+import { AppearanceCard } from './AppearanceCard';
+import { EmbeddingCard } from './EmbeddingCard';
+import { NotificationPrefsCard } from './NotificationPrefsCard';
+import { RetentionCard } from './RetentionCard';
 
 type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -214,6 +218,10 @@ export function SettingsScreen() {
         ) : null}
         {view ? <CrmSettingsCard view={view} onSaved={fill} /> : null}
         {view ? <AiSettingsCard view={view} onSaved={fill} /> : null}
+        <AppearanceCard />
+        <NotificationPrefsCard />
+        <EmbeddingCard />
+        <RetentionCard />
       </div>
     </section>
   );

@@ -1,16 +1,15 @@
 import { useMemo, useState } from 'react';
-import type { TaskListFilter } from '../../../shared/inputs';
+import type { TaskPageInput, TaskSort } from '../../../shared/task-page';
 import { TASK_STATUSES, TASK_STATUS_LABELS, type TaskStatus } from '../../../shared/enums';
 import { EmptyState, Loading } from '../components/EmptyState';
 import { ErrorBanner } from '../components/ErrorBanner';
-import { TaskTable } from '../components/TaskTable';
+import { PagedTaskTable } from '../components/TaskTable';
 import { FilterInput, ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../lib/appContext';
 import { plural } from '../lib/format';
-import { useDebounced } from '../lib/useDebounced';
 import { useQuery } from '../lib/useQuery';
+import { usePagedTasks } from '../lib/useVirtualPages';
 
-export const TASK_LIMIT = 500;
 const OPEN_STATUSES: TaskStatus[] = TASK_STATUSES.filter((s) => s !== 'done');
 
 type StatusFilter = '' | 'open' | TaskStatus;
@@ -20,30 +19,31 @@ export function TaskListScreen({ mode }: { mode: 'mine' | 'all' }) {
   const [text, setText] = useState('');
   const [status, setStatus] = useState<StatusFilter>(mode === 'mine' ? 'open' : '');
   const [projectId, setProjectId] = useState('');
-  const debouncedText = useDebounced(text.trim(), 200);
+  const [sort, setSort] = useState<TaskSort | null>(null);
+  // No debounce: the filter queries one page (a few ms in SQLite), so every keystroke shows its
+  // result at once; superseded answers are dropped by usePagedTasks.
+  const trimmed = text.trim();
 
-  const filter = useMemo<TaskListFilter>(() => {
-    const f: TaskListFilter = { limit: TASK_LIMIT };
-    if (mode === 'mine') f.mine = true;
-    if (debouncedText) f.text = debouncedText;
-    if (status === 'open') f.status = OPEN_STATUSES;
-    else if (status) f.status = status;
-    if (projectId) f.projectId = projectId;
-    return f;
-  }, [mode, debouncedText, status, projectId]);
+  const query = useMemo(() => {
+    const q: Omit<TaskPageInput, 'limit' | 'offset'> = {};
+    if (mode === 'mine') q.mine = true;
+    if (trimmed) q.text = trimmed;
+    if (status === 'open') q.status = OPEN_STATUSES;
+    else if (status) q.status = status;
+    if (projectId) q.projectId = projectId;
+    if (sort) q.sort = sort;
+    return q;
+  }, [mode, trimmed, status, projectId, sort]);
 
-  const tasks = useQuery('tasks.list', filter, { tables: ['tasks', 'projects', 'employees', 'comments'] });
+  const tasks = usePagedTasks(query);
   const projects = useQuery('projects.list', undefined, { tables: ['projects'] });
 
-  const filtered = Boolean(debouncedText || projectId || (status && !(mode === 'mine' && status === 'open')));
-  const list = tasks.data ?? [];
+  const filtered = Boolean(trimmed || projectId || (status && !(mode === 'mine' && status === 'open')));
+  const total = tasks.total;
   const title = mode === 'mine' ? 'My tasks' : 'All tasks';
 
-  const subtitle = tasks.data
-    ? list.length >= TASK_LIMIT
-      ? `First ${TASK_LIMIT.toLocaleString()} tasks — refine the filter to see more`
-      : plural(list.length, 'task')
-    : undefined;
+  // The count comes from the database, not from the rows loaded so far.
+  const subtitle = total !== undefined ? plural(total, 'task') : undefined;
 
   return (
     <section className="view" aria-labelledby="view-title">
@@ -78,8 +78,8 @@ export function TaskListScreen({ mode }: { mode: 'mine' | 'all' }) {
         </select>
       </ViewHeader>
 
-      <div className="view-body">
-        {tasks.error ? <ErrorBanner error={tasks.error} title="Could not load tasks" onRetry={tasks.reload} /> : null}
+      <div className="view-body is-virtual">
+        {tasks.error ? <ErrorBanner error={tasks.error} title="Could not load tasks" onRetry={() => void tasks.reload()} /> : null}
         {mode === 'mine' && !info.currentEmployeeId ? (
           <div className="banner banner-info">
             Your user is not linked to an employee record, so nothing can be assigned to you yet. Link one on the People
@@ -87,9 +87,9 @@ export function TaskListScreen({ mode }: { mode: 'mine' | 'all' }) {
           </div>
         ) : null}
 
-        {!tasks.data && tasks.loading ? (
+        {total === undefined && tasks.loading ? (
           <Loading label="Loading tasks…" />
-        ) : tasks.data && list.length === 0 ? (
+        ) : total === 0 ? (
           filtered ? (
             <EmptyState
               title="No tasks match"
@@ -132,10 +132,8 @@ export function TaskListScreen({ mode }: { mode: 'mine' | 'all' }) {
               Press <kbd>N</kbd> anywhere to create one.
             </EmptyState>
           )
-        ) : list.length > 0 ? (
-          <div className={`table-wrap${tasks.loading ? ' is-refreshing' : ''}`}>
-            <TaskTable tasks={list} />
-          </div>
+        ) : total !== undefined ? (
+          <PagedTaskTable source={tasks} sort={sort} onSortChange={setSort} />
         ) : null}
       </div>
     </section>

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { idSchema, isoDateSchema, notificationSchema, notificationTypeSchema, taskPrioritySchema, taskStatusSchema } from './entities';
+
+/**
+ * The coordinator's day: Home / Today, workload, notification preferences, retention preview and
+ * the embedding model switch. Inputs and outputs of their IPC channels, shared with the renderer.
+ */
+
+export const homeTaskSchema = z.object({
+  id: idSchema,
+  title: z.string(),
+  status: taskStatusSchema,
+  priority: taskPrioritySchema,
+  dueDate: z.string().nullable(),
+  projectId: idSchema.nullable(),
+  projectName: z.string().nullable(),
+  estimatedHours: z.number().nullable(),
+});
+export type HomeTask = z.infer<typeof homeTaskSchema>;
+
+export const homeActivitySchema = z.object({
+  id: z.string(),
+  entityTable: z.enum(['tasks', 'projects']),
+  entityId: z.string(),
+  action: z.enum(['create', 'update', 'delete']),
+  /** The task's title or the project's name (null when the row is gone). */
+  subject: z.string().nullable(),
+  projectName: z.string().nullable(),
+  /** Changed columns, e.g. ["status", "assigned_to"]. */
+  fields: z.array(z.string()),
+  actorName: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type HomeActivity = z.infer<typeof homeActivitySchema>;
+
+export const homePendingActionSchema = z.object({
+  id: z.string(),
+  actionType: z.string(),
+  prompt: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const homeTodayInput = z
+  .strictObject({
+    /** The renderer's local calendar date, so "overdue" means the same on screen and in SQL. */
+    today: isoDateSchema.optional(),
+    dueSoonDays: z.number().int().min(1).max(60).optional(),
+  })
+  .optional();
+
+export const homeTodaySchema = z.object({
+  today: z.string(),
+  dueSoonDays: z.number().int(),
+  employeeId: idSchema.nullable(),
+  /** My open tasks, most urgent first (capped; `myOpenCount` is the full count). */
+  myOpen: z.array(homeTaskSchema),
+  myOpenCount: z.number().int(),
+  overdue: z.array(homeTaskSchema),
+  overdueCount: z.number().int(),
+  dueSoon: z.array(homeTaskSchema),
+  dueSoonCount: z.number().int(),
+  unread: z.object({ count: z.number().int(), items: z.array(notificationSchema) }),
+  activity: z.array(homeActivitySchema),
+  pendingActions: z.object({ count: z.number().int(), items: z.array(homePendingActionSchema) }),
+  sync: z.object({ pending: z.number().int(), conflicts: z.number().int(), lastSyncedAt: z.string().nullable() }),
+});
+export type HomeToday = z.infer<typeof homeTodaySchema>;
+
+export const DEFAULT_CAPACITY_HOURS = 40;
+
+export const workloadInput = z
+  .strictObject({
+    /** Monday of the week to measure (default: the Monday of `today`'s week). */
+    weekStart: isoDateSchema.optional(),
+    today: isoDateSchema.optional(),
+    capacityHours: z.number().positive().max(168).optional(),
+    /** Task chips returned per person (the counts always cover every task). */
+    chipsPerPerson: z.number().int().min(0).max(100).optional(),
+  })
+  .optional();
+
+export const workloadChipSchema = z.object({
+  id: idSchema,
+  title: z.string(),
+  status: taskStatusSchema,
+  priority: taskPrioritySchema,
+  dueDate: z.string().nullable(),
+  estimatedHours: z.number().nullable(),
+  overdue: z.boolean(),
+});
+export type WorkloadChip = z.infer<typeof workloadChipSchema>;
+
+export const workloadPersonSchema = z.object({
+  employeeId: idSchema,
+  name: z.string(),
+  managerId: idSchema.nullable(),
+  department: z.string().nullable(),
+  position: z.string().nullable(),
+  openCount: z.number().int(),
+  overdueCount: z.number().int(),
+  /** Estimated hours of open work scheduled in the week (see home-service for the rule). */
+  weekHours: z.number(),
+  /** Open tasks in the week without an estimate: the hours are a lower bound when > 0. */
+  unestimatedCount: z.number().int(),
+  tasks: z.array(workloadChipSchema),
+});
+export type WorkloadPerson = z.infer<typeof workloadPersonSchema>;
+
+export const workloadSchema = z.object({
+  weekStart: z.string(),
+  weekEnd: z.string(),
+  capacityHours: z.number(),
+  people: z.array(workloadPersonSchema),
+});
+export type Workload = z.infer<typeof workloadSchema>;
+
+/** Per notification type: show a toast in the window, show an OS notification. */
+export const notificationChannelsSchema = z.object({ inApp: z.boolean(), os: z.boolean() });
+export const notificationPrefsSchema = z.record(notificationTypeSchema, notificationChannelsSchema);
+export type NotificationPrefs = z.infer<typeof notificationPrefsSchema>;
+export const notificationPrefsInput = z.strictObject({
+  type: notificationTypeSchema,
+  inApp: z.boolean().optional(),
+  os: z.boolean().optional(),
+});
+
+const days = z.number().int().min(1).max(36_500).optional();
+/** Same fields as electron/ops/retention.ts's settings, which validates them again with its defaults. */
+export const retentionInput = z
+  .strictObject({ readNotificationsDays: days, resolvedConflictsDays: days, auditDays: days, conversationDays: days })
+  .optional();
+export const retentionReportSchema = z.object({
+  applied: z.boolean(),
+  settings: z.object({ readNotificationsDays: z.number(), resolvedConflictsDays: z.number(), auditDays: z.number(), conversationDays: z.number() }),
+  policies: z.array(
+    z.object({ name: z.string(), description: z.string(), table: z.string(), cutoff: z.string().nullable(), matched: z.number().int(), removed: z.number().int() }),
+  ),
+  matched: z.number().int(),
+  removed: z.number().int(),
+});
+export type RetentionReportView = z.infer<typeof retentionReportSchema>;
+
+/** Switch the embedding model; the core validates the full config (electron/memory/embedders). */
+export const memoryReindexInput = z.discriminatedUnion('provider', [
+  z.strictObject({ provider: z.literal('local') }),
+  z.strictObject({
+    provider: z.literal('openai'),
+    model: z.string().trim().min(1).max(200),
+    baseURL: z.url().optional(),
+    dimensions: z.number().int().min(8).max(8192).optional(),
+  }),
+]);
+
+/** Everything the command palette can jump to, as small rows: it fuzzy-matches them as you type. */
+export const paletteEntitiesSchema = z.object({
+  tasks: z.array(z.object({ id: idSchema, title: z.string(), status: taskStatusSchema, projectName: z.string().nullable() })),
+  projects: z.array(z.object({ id: idSchema, name: z.string() })),
+  people: z.array(z.object({ id: idSchema, name: z.string(), position: z.string().nullable() })),
+});
+export type PaletteEntities = z.infer<typeof paletteEntitiesSchema>;
