@@ -64,6 +64,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
 
     'tasks.list': (filter) => core.tasks.list(filter),
     'tasks.page': (input) => core.tasks.page(input),
+    'tasks.pages': ({ requests }) => requests.map((r) => core.tasks.page(r)),
     'tasks.get': ({ id }) => core.tasks.get(id),
     'tasks.create': (input) => core.tasks.create(input),
     'tasks.update': (input) => core.tasks.update(input),

@@ -80,6 +80,8 @@ export const channels = {
   'tasks.list': channel(taskListFilter, z.array(taskListItemSchema)),
   /** One page of a filtered, sorted task list and the total (virtualised lists and board). */
   'tasks.page': channel(taskPageInput, taskPageSchema),
+  /** Several pages in one round trip (the board's columns ask together). */
+  'tasks.pages': channel(z.strictObject({ requests: z.array(taskPageInput).min(1).max(20) }), z.array(taskPageSchema)),
   'tasks.get': channel(byId, taskDetailSchema),
   'tasks.create': channel(taskCreateInput, taskSchema),
   'tasks.update': channel(taskUpdateInput, taskSchema),

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { TaskRow } from '../../../shared/task-page';
 import type { TaskPageInput } from '../../../shared/task-page';
-import { call, onEvent, toApiError, type ApiError } from '../api';
+import { onEvent, toApiError, type ApiError } from '../api';
+import { fetchTaskPage } from './batchedPages';
 import { tablesMatch } from './useQuery';
 
 export type PagedTasks = {
@@ -57,7 +58,7 @@ export function usePagedTasks(query: Query, { pageSize = 100 }: { pageSize?: num
 
   const fetchPage = useCallback(
     (page: number) =>
-      call('tasks.page', { ...queryRef.current, limit: pageSize, offset: page * pageSize }),
+      fetchTaskPage({ ...queryRef.current, limit: pageSize, offset: page * pageSize }),
     [pageSize],
   );
 
