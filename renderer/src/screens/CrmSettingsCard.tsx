@@ -4,6 +4,8 @@ import { call, splitErrors, type ApiError } from '../api';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Field } from '../components/Field';
 import { useApp } from '../lib/appContext';
+import { formatDateTime } from '../lib/format';
+import { useSyncStatus } from '../lib/useSyncStatus';
 
 type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 const FIELDS = ['url', 'password', 'prefix', 'timeZone', 'sslMode', 'allowPlaintextPassword'] as const;
@@ -24,6 +26,7 @@ export function CrmSettingsCard({ view, onSaved }: { view: SettingsView; onSaved
   const [failure, setFailure] = useState<{ error: ApiError; title: string } | null>(null);
   const [tested, setTested] = useState<string | null>(null);
   const [busy, setBusy] = useState<null | 'test' | 'save' | 'clear'>(null);
+  const last = useSyncStatus().status?.crm ?? null;
 
   useEffect(() => {
     setUrl(view.crm?.url ?? '');
@@ -70,6 +73,11 @@ export function CrmSettingsCard({ view, onSaved }: { view: SettingsView; onSaved
       {!view.central ? <div className="banner banner-info" role="note">Connect a central database first: the CRM is reconciled with it.</div> : null}
       {failure ? <ErrorBanner error={failure.error} title={failure.title} /> : null}
       {tested ? <div className="banner banner-info" role="status" data-testid="crm-test-result">Connected to {tested}</div> : null}
+      {crm && last ? (
+        <p className={last.ok ? 'muted' : 'field-error'} role="status" data-testid="crm-last-run">
+          Last reconcile {formatDateTime(last.at)}: {last.ok ? `${last.message}${last.conflicts ? `, ${last.conflicts} conflicts` : ''}${last.skipped ? `, ${last.skipped} rows skipped` : ''}` : last.message}
+        </p>
+      ) : null}
       <div className="form-grid">
         <Field label="CRM database URL" error={errors.url} className="span-2" hint="mysql://user@host:3306/perfex — the password goes in the field below">
           <input className="input" data-testid="crm-url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="mysql://coordinator@crm.example.com:3306/perfex" autoComplete="off" spellCheck={false} />
