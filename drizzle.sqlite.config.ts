@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './electron/database/schema/sqlite.ts',
+  schema: './core/database/schema/sqlite.ts',
   out: './migrations/sqlite',
 });

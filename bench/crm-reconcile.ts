@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { reconcileCrm, type CrmReconcileResult } from '../electron/crm/reconcile';
+import { reconcileCrm, type CrmReconcileResult } from '../core/crm/reconcile';
 import { tempCrm, type TempCrm } from '../test/support/crm';
 import { round, type Benchmark, type BenchResult } from './harness';
 import { createBenchCentral, waitForHorizon } from './support/central';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openCore } from '../electron/app/core';
-import { newId } from '../electron/common/ids';
+import { openCore } from '../core/app/core';
+import { newId } from '../core/common/ids';
 import { round, summarise, type Benchmark } from './harness';
 
 const TASK_COLUMNS = [

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openCore } from '../electron/app/core';
-import { createLocalEmbedder, LOCAL_MODEL } from '../electron/memory/embedders/local';
-import { createVectorStore } from '../electron/memory/store';
-import { blobVector, vectorBlob } from '../electron/memory/vectors';
+import { openCore } from '../core/app/core';
+import { createLocalEmbedder, LOCAL_MODEL } from '../core/memory/embedders/local';
+import { createVectorStore } from '../core/memory/store';
+import { blobVector, vectorBlob } from '../core/memory/vectors';
 import { round, type Benchmark } from './harness';
 import { createBenchCentral } from './support/central';
 import { EVAL_ITEMS } from './support/memory-eval-set';

@@ -41,7 +41,7 @@ export const memoryQuality: Benchmark = {
       const items = EVAL_ITEMS.map((i) => i.text);
       const queries = EVAL_QUERIES.map((q) => q.query);
       const vecs = await (async () => {
-        const { createLocalEmbedder } = await import('../electron/memory/embedders/local');
+        const { createLocalEmbedder } = await import('../core/memory/embedders/local');
         const e = createLocalEmbedder();
         return { items: await e.embed(items), queries: await e.embed(queries) };
       })();

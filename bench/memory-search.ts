@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MEMORY_CONTENT_TYPES } from '../shared/enums';
-import { openDatabase } from '../electron/database/open';
-import { EXACT_LIMIT, exactKnn, knn, type VectorFilters } from '../electron/memory/knn';
-import { createVectorStore } from '../electron/memory/store';
+import { openDatabase } from '../core/database/open';
+import { EXACT_LIMIT, exactKnn, knn, type VectorFilters } from '../core/memory/knn';
+import { createVectorStore } from '../core/memory/store';
 import { round, summarise, type Benchmark } from './harness';
 import { realisticVectors } from './support/memory-vectors';
 

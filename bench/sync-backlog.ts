@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { openCore } from '../electron/app/core';
-import type { EntityTable, Row } from '../electron/mutations/types';
-import { TABLE_SPECS, toCentralValue } from '../electron/sync/columns';
-import type { SyncProgress } from '../electron/sync/engine';
+import { openCore } from '../core/app/core';
+import type { EntityTable, Row } from '../core/mutations/types';
+import { TABLE_SPECS, toCentralValue } from '../core/sync/columns';
+import type { SyncProgress } from '../core/sync/engine';
 import { round, type Benchmark, type BenchResult } from './harness';
 import { createBenchCentral, functionStats, waitForHorizon, type BenchCentral } from './support/central';
 import { fixtureId, loadFixture, type FixtureSpec } from './support/fixture';

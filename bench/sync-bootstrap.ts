@@ -1,10 +1,10 @@
-import { openCore } from '../electron/app/core';
-import { openDatabase } from '../electron/database/open';
-import type { EntityTable } from '../electron/mutations/types';
-import { createCentralPool } from '../electron/sync/central/connect';
-import { readSnapshotPage } from '../electron/sync/central/pull';
-import { rowToLocal, TABLE_SPECS } from '../electron/sync/columns';
-import { invalidReason } from '../electron/sync/validate-row';
+import { openCore } from '../core/app/core';
+import { openDatabase } from '../core/database/open';
+import type { EntityTable } from '../core/mutations/types';
+import { createCentralPool } from '../core/sync/central/connect';
+import { readSnapshotPage } from '../core/sync/central/pull';
+import { rowToLocal, TABLE_SPECS } from '../core/sync/columns';
+import { invalidReason } from '../core/sync/validate-row';
 import { round, type Benchmark, type BenchResult } from './harness';
 import { createBenchCentral, waitForHorizon } from './support/central';
 import { psqlCopy } from './support/copy';

@@ -1,9 +1,9 @@
 import { copyFileSync } from 'node:fs';
-import { openCore } from '../electron/app/core';
-import { openDatabase } from '../electron/database/open';
-import type { EntityTable } from '../electron/mutations/types';
-import { TABLE_SPECS } from '../electron/sync/columns';
-import type { SyncProgress } from '../electron/sync/engine';
+import { openCore } from '../core/app/core';
+import { openDatabase } from '../core/database/open';
+import type { EntityTable } from '../core/mutations/types';
+import { TABLE_SPECS } from '../core/sync/columns';
+import type { SyncProgress } from '../core/sync/engine';
 import { round, summarise, type Benchmark, type BenchResult } from './harness';
 import { createBenchCentral, waitForHorizon } from './support/central';
 import { fixtureIdSql, loadFixture, type FixtureSpec } from './support/fixture';

@@ -6,4 +6,4 @@ import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
-await import(new URL('../electron/cli/main.ts', import.meta.url).href);
+await import(new URL('../core/cli/main.ts', import.meta.url).href);

@@ -127,7 +127,7 @@ export const notificationPrefsInput = z.strictObject({
 });
 
 const days = z.number().int().min(1).max(36_500).optional();
-/** Same fields as electron/ops/retention.ts's settings, which validates them again with its defaults. */
+/** Same fields as core/ops/retention.ts's settings, which validates them again with its defaults. */
 export const retentionInput = z
   .strictObject({ readNotificationsDays: days, resolvedConflictsDays: days, auditDays: days, conversationDays: days })
   .optional();
@@ -142,7 +142,7 @@ export const retentionReportSchema = z.object({
 });
 export type RetentionReportView = z.infer<typeof retentionReportSchema>;
 
-/** Switch the embedding model; the core validates the full config (electron/memory/embedders). */
+/** Switch the embedding model; the core validates the full config (core/memory/embedders). */
 export const memoryReindexInput = z.discriminatedUnion('provider', [
   z.strictObject({ provider: z.literal('local') }),
   z.strictObject({

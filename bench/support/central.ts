@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migratePg } from '../../electron/sync/central/migrate-pg';
+import { migratePg } from '../../core/sync/central/migrate-pg';
 
 /** The server that benchmarks create their throwaway databases on. */
 export const ADMIN_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

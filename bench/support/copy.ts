@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import type { ColumnSpec } from '../../electron/sync/columns';
+import type { ColumnSpec } from '../../core/sync/columns';
 
 /**
  * The raw read path: `COPY (SELECT …) TO STDOUT` run by `psql` as a child process (node-pg has no

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openCore, type Core } from '../../electron/app/core';
-import type { MemoryOptions } from '../../electron/memory/memory';
+import { openCore, type Core } from '../../core/app/core';
+import type { MemoryOptions } from '../../core/memory/memory';
 import { EVAL_ITEMS } from './memory-eval-set';
 
 /** A real core on a temp file holding the evaluation set as real tasks and comments. */

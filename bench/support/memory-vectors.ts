@@ -1,6 +1,6 @@
-import { createLocalEmbedder } from '../../electron/memory/embedders/local';
+import { createLocalEmbedder } from '../../core/memory/embedders/local';
 import { EVAL_ITEMS, EVAL_QUERIES } from './memory-eval-set';
-import { DEMO_PROJECTS } from '../../electron/demo/demo-data';
+import { DEMO_PROJECTS } from '../../core/demo/demo-data';
 
 /** A seeded PRNG so every run measures the same vectors. */
 export function rng(seed: number): () => number {

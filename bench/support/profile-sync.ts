@@ -5,7 +5,7 @@
  * Environment: PROFILE_SQL=1 prints wall time per SQLite statement; BOOT_PAGE, CACHE_KB, SYNC
  * (bootstrap) and PUSH_CHUNK (backlog) vary one engine/replica setting for an experiment.
  */
-import { openCore } from '../../electron/app/core';
+import { openCore } from '../../core/app/core';
 import { createBenchCentral } from './central';
 import { fixtureId, loadFixture } from './fixture';
 import { tempDir } from './util';

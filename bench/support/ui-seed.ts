@@ -1,5 +1,5 @@
-import { newId } from '../../electron/common/ids';
-import type { Core } from '../../electron/app/core';
+import { newId } from '../../core/common/ids';
+import type { Core } from '../../core/app/core';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../shared/enums';
 
 const TASK_COLUMNS = [

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { SqliteDb } from '../../electron/database/open';
+import type { SqliteDb } from '../../core/database/open';
 
 /** A temp folder for one benchmark's SQLite files; `remove` deletes it. */
 export function tempDir(): { dir: string; file(name: string): string; remove(): void } {

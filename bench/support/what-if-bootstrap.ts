@@ -12,12 +12,12 @@
  * `npx tsx bench/support/what-if-bootstrap.ts [--quick]`
  */
 import type pg from 'pg';
-import { openCore } from '../../electron/app/core';
-import type { EntityTable } from '../../electron/mutations/types';
-import { createCentralPool } from '../../electron/sync/central/connect';
-import { readHorizon, readSnapshotPage, type CentralRow } from '../../electron/sync/central/pull';
-import { rowToLocal, TABLE_SPECS } from '../../electron/sync/columns';
-import { FOREIGN_KEYS, invalidReason } from '../../electron/sync/validate-row';
+import { openCore } from '../../core/app/core';
+import type { EntityTable } from '../../core/mutations/types';
+import { createCentralPool } from '../../core/sync/central/connect';
+import { readHorizon, readSnapshotPage, type CentralRow } from '../../core/sync/central/pull';
+import { rowToLocal, TABLE_SPECS } from '../../core/sync/columns';
+import { FOREIGN_KEYS, invalidReason } from '../../core/sync/validate-row';
 import { createBenchCentral } from './central';
 import { loadFixture } from './fixture';
 import { tempDir } from './util';

@@ -1,13 +1,13 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { EventName, EventPayload } from '../../shared/contracts';
 import type { Envelope } from '../../shared/errors';
-import type { Core } from '../app/core';
-import { createLogger } from '../common/logger';
-import { dispatch } from '../ipc/dispatch';
-import { subscribeRendererEvents } from '../ipc/events';
-import type { Handlers } from '../ipc/handlers';
-import type { Assistant } from '../agent/assistant';
-import type { SyncController } from '../sync/controller';
+import type { Core } from '../../core/app/core';
+import { createLogger } from '../../core/common/logger';
+import { dispatch } from '../../core/ipc/dispatch';
+import { subscribeRendererEvents } from '../../core/ipc/events';
+import type { Handlers } from '../../core/ipc/handlers';
+import type { Assistant } from '../../core/agent/assistant';
+import type { SyncController } from '../../core/sync/controller';
 import { IPC_INVOKE_CHANNEL, ipcEventChannel } from '../preload/allow-list';
 import { isAppUrl, isTrustedSender, type SenderDescription } from './policy';
 

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { configureLogger } from '../common/logger';
+import { configureLogger } from '../../core/common/logger';
 
 /**
  * The main process logs to `<logs>/main.log` (and to stderr when run from a checkout). The core's

@@ -1,5 +1,5 @@
 import { shell, type Session, type WebContents } from 'electron';
-import { createLogger } from '../common/logger';
+import { createLogger } from '../../core/common/logger';
 import {
   isNavigationAllowed,
   permissionCheckDecision,

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { app, powerMonitor, safeStorage } from 'electron';
-import type { Core } from '../app/core';
-import type { SecretStore } from '../settings/secrets';
-import { createSettingsStore, type SettingsStore } from '../settings/settings-store';
-import { createSyncController, type SyncController } from '../sync/controller';
+import type { Core } from '../../core/app/core';
+import type { SecretStore } from '../../core/settings/secrets';
+import { createSettingsStore, type SettingsStore } from '../../core/settings/settings-store';
+import { createSyncController, type SyncController } from '../../core/sync/controller';
 
 /** Secrets encrypted by the OS keychain (Keychain, DPAPI, libsecret/kwallet) through safeStorage. */
 export function safeStorageSecrets(): SecretStore {

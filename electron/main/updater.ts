@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { createLogger } from '../common/logger';
-import { readUpdateConfigFile, resolveUpdatePolicy } from '../ops/update-policy';
+import { createLogger } from '../../core/common/logger';
+import { readUpdateConfigFile, resolveUpdatePolicy } from '../../core/ops/update-policy';
 
 const log = createLogger('updater');
 

@@ -1,5 +1,5 @@
 import { BrowserWindow } from 'electron';
-import { createLogger } from '../common/logger';
+import { createLogger } from '../../core/common/logger';
 import { secureWebPreferences } from './policy';
 
 const log = createLogger('window');

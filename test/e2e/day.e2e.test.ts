@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../electron/common/ids';
+import { newId } from '../../core/common/ids';
 import { TASK_STATUSES } from '../../shared/enums';
 import { SHORTCUTS } from '../../renderer/src/lib/shortcuts';
 import { startApp, type AppHarness } from './harness';

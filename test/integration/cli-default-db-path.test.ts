@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDatabasePath } from '../../electron/cli/default-db-path';
+import { defaultDatabasePath } from '../../core/cli/default-db-path';
 
 describe('defaultDatabasePath (the desktop app userData file, computed without Electron)', () => {
   it('uses $XDG_CONFIG_HOME or ~/.config on Linux', () => {

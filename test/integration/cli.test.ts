@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCore, type Core } from '../../electron/app/core';
+import { openCore, type Core } from '../../core/app/core';
 import type { Comment, Employee, EmployeeListItem, Notification, Project, ProjectSummary, Task, TaskDetail, TaskListItem } from '../../shared/entities';
 
 /**

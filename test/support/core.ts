@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openCore, type Core } from '../../electron/app/core';
-import type { Clock } from '../../electron/common/time';
+import { openCore, type Core } from '../../core/app/core';
+import type { Clock } from '../../core/common/time';
 
 /** A real core on a real SQLite file in a fresh temp folder; `dispose` closes and removes it. */
 export function tempCore(options: { clock?: Clock } = {}): Core & { dir: string; dispose(): void } {

@@ -1,5 +1,5 @@
-import { reconcileCrm, type CrmReconcileResult } from '../../electron/crm/reconcile';
-import type { CrmConfigInput } from '../../electron/crm/config';
+import { reconcileCrm, type CrmReconcileResult } from '../../core/crm/reconcile';
+import type { CrmConfigInput } from '../../core/crm/config';
 import { tempCentral } from './pg';
 import { tempCrm, type PerfexGeneration, type TempCrm } from './crm';
 import { waitForVisibleChanges } from './sync-harness';

@@ -10,7 +10,7 @@
  * the last entry of the central change log; otherwise it loops until `maxRuns`.
  */
 import pg from 'pg';
-import { openCore } from '../../electron/app/core';
+import { openCore } from '../../core/app/core';
 import { installFault, type FaultSpec } from './sync-fault-inject';
 import { guardClientErrors } from './sync-fault-pg-guard';
 

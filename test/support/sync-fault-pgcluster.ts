@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { migratePg } from '../../electron/sync/central/migrate-pg';
+import { migratePg } from '../../core/sync/central/migrate-pg';
 
 /**
  * A private, throwaway PostgreSQL server (initdb in a temp folder, its own port on 127.0.0.1) that a

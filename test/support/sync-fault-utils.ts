@@ -3,11 +3,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { Core } from '../../electron/app/core';
-import { openDatabase, type SqliteDb } from '../../electron/database/open';
-import type { EntityTable } from '../../electron/mutations/types';
-import { rowToLocal, SYNC_ORDER, TABLE_SPECS } from '../../electron/sync/columns';
-import { connectCentral } from '../../electron/sync/central/connect';
+import type { Core } from '../../core/app/core';
+import { openDatabase, type SqliteDb } from '../../core/database/open';
+import type { EntityTable } from '../../core/mutations/types';
+import { rowToLocal, SYNC_ORDER, TABLE_SPECS } from '../../core/sync/columns';
+import { connectCentral } from '../../core/sync/central/connect';
 import type { ChildConfig } from './sync-child';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -5,10 +5,10 @@
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { tempCore, manualClock } from './core';
-import { connectCentral } from '../../electron/sync/central/connect';
-import { rowToLocal, TABLE_SPECS } from '../../electron/sync/columns';
-import type { SyncEngine, SyncEngineOptions, SyncResult } from '../../electron/sync/engine';
-import type { EntityTable } from '../../electron/mutations/types';
+import { connectCentral } from '../../core/sync/central/connect';
+import { rowToLocal, TABLE_SPECS } from '../../core/sync/columns';
+import type { SyncEngine, SyncEngineOptions, SyncResult } from '../../core/sync/engine';
+import type { EntityTable } from '../../core/mutations/types';
 
 export type TempCore = ReturnType<typeof tempCore>;
 export type ManualClock = ReturnType<typeof manualClock>;

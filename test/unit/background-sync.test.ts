@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BackgroundSync } from '../../electron/sync/background';
+import { BackgroundSync } from '../../core/sync/background';
 
 describe('background sync schedule', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { AppError, notFound, parseInput, toErrorShape, validationError } from '../../electron/common/errors';
+import { AppError, notFound, parseInput, toErrorShape, validationError } from '../../core/common/errors';
 import { appErrorSchema } from '../../shared/errors';
 import { taskCreateInput } from '../../shared/inputs';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelNames, events, eventNames } from '../../shared/contracts';
-import { dispatch } from '../../electron/ipc/dispatch';
-import { subscribeRendererEvents } from '../../electron/ipc/events';
-import { createHandlers, type Handlers } from '../../electron/ipc/handlers';
+import { dispatch } from '../../core/ipc/dispatch';
+import { subscribeRendererEvents } from '../../core/ipc/events';
+import { createHandlers, type Handlers } from '../../core/ipc/handlers';
 import {
   allowedChannels,
   allowedEvents,

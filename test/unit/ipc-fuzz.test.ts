@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { channelNames, channels, type ChannelName } from '../../shared/contracts';
 import { appErrorSchema } from '../../shared/errors';
-import { dispatch } from '../../electron/ipc/dispatch';
-import { createHandlers, type Handlers } from '../../electron/ipc/handlers';
+import { dispatch } from '../../core/ipc/dispatch';
+import { createHandlers, type Handlers } from '../../core/ipc/handlers';
 import { tempCore } from '../support/core';
 
 /** Runs per channel: enough to hit every field with odd values, and seconds for the whole file. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { localDate } from '../../electron/common/time';
+import { localDate } from '../../core/common/time';
 import { manualClock, tempCore } from '../support/core';
 
 /** "Today" is the user's calendar date, not the UTC date of the instant. */

@@ -15,7 +15,7 @@ import yaml from 'js-yaml';
 import { minimatch } from 'minimatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { sqliteVecPath } from '../../electron/database/open';
+import { sqliteVecPath } from '../../core/database/open';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -27,7 +27,7 @@ const builderSchema = z.object({
   asarUnpack: z.array(z.string()).min(1),
   npmRebuild: z.literal(false),
   beforePack: z.string(),
-  afterPack: z.string(),
+  afterPack: z.string().optional(),
   electronFuses: z.object({
     runAsNode: z.literal(false),
     onlyLoadAppFromAsar: z.literal(true),
@@ -75,13 +75,30 @@ const installedFiles = prod.filter((p) => p.installed).flatMap((p) => filesOf(p.
 const matches = (pattern: string, file: string) => minimatch(file, pattern, { dot: true });
 
 describe('electron-builder.yml', () => {
-  it('builds the promised installers, registers coordinator:// and flips the fuses', () => {
+  it('builds the promised installers and registers coordinator://', () => {
     expect(config.linux.target).toEqual(expect.arrayContaining(['AppImage', 'deb']));
     expect(config.win.target).toContain('nsis');
     expect(config.mac.target).toContain('dmg');
     expect(config.protocols.flatMap((p) => p.schemes)).toContain('coordinator');
-    for (const hook of [config.beforePack, config.afterPack]) expect(existsSync(path.join(root, hook)), hook).toBe(true);
-    expect(pkg.devDependencies['@electron/rebuild'], 'before-pack needs @electron/rebuild').toBeDefined();
+  });
+
+  it('flips the security fuses: no run-as-node, no NODE_OPTIONS or inspect flags, asar only and verified', () => {
+    const raw = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as { electronFuses: unknown };
+    expect(raw.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
+  });
+
+  it('does not rebuild native modules: one Node-API binary serves Node and Electron', () => {
+    expect(config.npmRebuild).toBe(false);
+    expect(config.afterPack).toBeUndefined();
+    expect(existsSync(path.join(root, config.beforePack)), config.beforePack).toBe(true);
+    expect(pkg.devDependencies['@electron/rebuild']).toBeUndefined();
   });
 
   it('every icon exists and is a square PNG of at least 256 px (Windows needs 256, macOS 512)', () => {
@@ -126,7 +143,7 @@ describe('asarUnpack against node_modules', () => {
 
   it('the native code the app loads at runtime is unpacked', () => {
     const unpacked = (file: string) => config.asarUnpack.some((p) => matches(p, file));
-    const betterSqlite = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+    const betterSqlite = `node_modules/better-sqlite3/prebuilds/${process.platform}-${process.arch}.node`;
     expect(existsSync(path.join(root, betterSqlite))).toBe(true);
     expect(unpacked(betterSqlite)).toBe(true);
     const vec = path.relative(root, sqliteVec.getLoadablePath()).split(path.sep).join('/');

@@ -6,10 +6,10 @@ import { PgDialect, PgTable, getTableConfig as getPgTableConfig } from 'drizzle-
 import { SQLiteSyncDialect, SQLiteTable, getTableConfig as getSqliteTableConfig } from 'drizzle-orm/sqlite-core';
 import { generateDrizzleJson, generateMigration, generateSQLiteDrizzleJson, generateSQLiteMigration } from 'drizzle-kit/api';
 import { describe, expect, it } from 'vitest';
-import * as pg from '../../electron/database/schema/pg';
-import * as sqlite from '../../electron/database/schema/sqlite';
-import { sqliteVecPath } from '../../electron/database/open';
-import { ENTITY_TABLES } from '../../electron/mutations/types';
+import * as pg from '../../core/database/schema/pg';
+import * as sqlite from '../../core/database/schema/sqlite';
+import { sqliteVecPath } from '../../core/database/open';
+import { ENTITY_TABLES } from '../../core/mutations/types';
 import {
   MEMORY_CONTENT_TYPES,
   NOTIFICATION_TYPES,

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEphemeralSecretStore } from '../../electron/settings/secrets';
-import { createSettingsStore } from '../../electron/settings/settings-store';
-import { AppError } from '../../electron/common/errors';
+import { createEphemeralSecretStore } from '../../core/settings/secrets';
+import { createSettingsStore } from '../../core/settings/settings-store';
+import { AppError } from '../../core/common/errors';
 
 describe('settings store', () => {
   let dir: string;

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuditHook } from '../../electron/audit/audit';
-import { AppError } from '../../electron/common/errors';
-import { newId } from '../../electron/common/ids';
-import { configureLogger } from '../../electron/common/logger';
-import { openDatabase, type SqliteDb } from '../../electron/database/open';
-import type { Change, Row, WriteApi } from '../../electron/mutations/types';
-import { Writer } from '../../electron/mutations/writer';
+import { createAuditHook } from '../../core/audit/audit';
+import { AppError } from '../../core/common/errors';
+import { newId } from '../../core/common/ids';
+import { configureLogger } from '../../core/common/logger';
+import { openDatabase, type SqliteDb } from '../../core/database/open';
+import type { Change, Row, WriteApi } from '../../core/mutations/types';
+import { Writer } from '../../core/mutations/writer';
 import { manualClock } from '../support/core';
 
 /**

@@ -7,7 +7,7 @@ import { formatDate } from '../lib/format';
 import { useQuery } from '../lib/useQuery';
 
 /**
- * Data retention: what the local housekeeping would remove now (a dry run of electron/ops/retention),
+ * Data retention: what the local housekeeping would remove now (a dry run of core/ops/retention),
  * and an Apply button. Nothing pending sync, unread or unresolved is ever in the list.
  */
 export function RetentionCard() {

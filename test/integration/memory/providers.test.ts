@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_MODEL } from '../../../electron/memory/embedders/local';
-import { embedderConfigFromName } from '../../../electron/memory/embedders/config';
+import { LOCAL_MODEL } from '../../../core/memory/embedders/local';
+import { embedderConfigFromName } from '../../../core/memory/embedders/config';
 import { tempCore, manualClock } from '../../support/core';
 import { startFakeOpenAi, type FakeOpenAi } from './openai-server';
 

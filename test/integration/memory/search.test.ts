@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIdFor } from '../../../electron/memory/sources';
+import { memoryIdFor } from '../../../core/memory/sources';
 import { tempCore } from '../../support/core';
 
 /** Hybrid search over real FTS5 + sqlite-vec with the bundled local model, and what bad input does. */

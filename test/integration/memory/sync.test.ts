@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_MODEL } from '../../../electron/memory/embedders/local';
-import { memoryIdFor } from '../../../electron/memory/sources';
+import { LOCAL_MODEL } from '../../../core/memory/embedders/local';
+import { memoryIdFor } from '../../../core/memory/sources';
 import { tempCentral } from '../../support/pg';
 import { centralRow, openReplica, seedOrganisation, type Replica } from '../../support/sync-harness';
 

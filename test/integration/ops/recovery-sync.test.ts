@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCore } from '../../../electron/app/core';
-import { openCoreWithRecovery } from '../../../electron/ops/recovery';
-import { checkIntegrity } from '../../../electron/ops/sqlite-info';
+import { openCore } from '../../../core/app/core';
+import { openCoreWithRecovery } from '../../../core/ops/recovery';
+import { checkIntegrity } from '../../../core/ops/sqlite-info';
 import { corruptPagesOf } from '../../support/corrupt-db';
 import { tempCentral } from '../../support/pg';
 

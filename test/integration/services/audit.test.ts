@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../electron/common/errors';
+import { AppError } from '../../../core/common/errors';
 import { auditEntrySchema } from '../../../shared/entities';
 import { manualClock, tempCore } from '../../support/core';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../electron/common/errors';
-import { DEMO_PEOPLE, DEMO_PROJECTS } from '../../../electron/demo/demo-data';
+import { AppError } from '../../../core/common/errors';
+import { DEMO_PEOPLE, DEMO_PROJECTS } from '../../../core/demo/demo-data';
 import { manualClock, tempCore } from '../../support/core';
 
 /** The demo organisation: realistic, deterministic, loaded through the services, only into an empty replica. */

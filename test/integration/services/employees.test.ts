@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../electron/common/errors';
-import { newId } from '../../../electron/common/ids';
+import { AppError } from '../../../core/common/errors';
+import { newId } from '../../../core/common/ids';
 import type { Employee } from '../../../shared/entities';
 import { manualClock, tempCore } from '../../support/core';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId } from '../../../electron/common/ids';
-import { dispatch } from '../../../electron/ipc/dispatch';
-import { createHandlers, type Handlers } from '../../../electron/ipc/handlers';
-import { mondayOf } from '../../../electron/home/home-service';
+import { newId } from '../../../core/common/ids';
+import { dispatch } from '../../../core/ipc/dispatch';
+import { createHandlers, type Handlers } from '../../../core/ipc/handlers';
+import { mondayOf } from '../../../core/home/home-service';
 import type { ChannelName, ChannelOutput } from '../../../shared/contracts';
 import { manualClock, tempCore } from '../../support/core';
 

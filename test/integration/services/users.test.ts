@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../electron/common/errors';
-import { newId } from '../../../electron/common/ids';
+import { AppError } from '../../../core/common/errors';
+import { newId } from '../../../core/common/ids';
 import { userSchema } from '../../../shared/entities';
 import { manualClock, tempCore } from '../../support/core';
 

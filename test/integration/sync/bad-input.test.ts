@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempCentral } from '../../support/pg';
 import { centralRow, expectConverged, openReplica, seedOrganisation, syncAll, type Replica } from '../../support/sync-harness';
-import type { SkippedRow } from '../../../electron/sync/apply';
+import type { SkippedRow } from '../../../core/sync/apply';
 
 type Central = Awaited<ReturnType<typeof tempCentral>>;
 

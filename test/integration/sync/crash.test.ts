@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openCore } from '../../../electron/app/core';
-import { SYNC_ORDER } from '../../../electron/sync/columns';
+import { openCore } from '../../../core/app/core';
+import { SYNC_ORDER } from '../../../core/sync/columns';
 import { manualClock } from '../../support/core';
 import { tempCentral } from '../../support/pg';
 import type { ChildConfig } from '../../support/sync-child';
@@ -371,7 +371,7 @@ describe('sync survives SIGKILL', () => {
     }
   });
   // BUG "hybrid logical clock not persisted": HybridLogicalClock starts from lastMs = 0 in every
-  // process (electron/app/core.ts creates it fresh; nothing stores the last stamp, and observe()
+  // process (core/app/core.ts creates it fresh; nothing stores the last stamp, and observe()
   // is never called), so it is monotonic only within one run of the app. If the laptop's clock is
   // behind the previous run's stamps after a restart (clock corrected by NTP, dead CMOS battery,
   // manual change), the user's newest edits carry OLDER clocks than their own earlier edits on

@@ -14,8 +14,8 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../../electron/app/core';
-import type { SyncEngine } from '../../../electron/sync/engine';
+import type { Core } from '../../../core/app/core';
+import type { SyncEngine } from '../../../core/sync/engine';
 import { tempCore } from '../../support/core';
 import { tempCentral } from '../../support/pg';
 import { diffReplicaAgainstCentral, prng, seedCentral, sleep } from '../../support/sync-fault-utils';

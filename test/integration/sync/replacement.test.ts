@@ -18,7 +18,7 @@ import {
   waitForVisibleChanges,
   type Replica,
 } from '../../support/sync-harness';
-import type { SyncProgress } from '../../../electron/sync/engine';
+import type { SyncProgress } from '../../../core/sync/engine';
 
 type Central = Awaited<ReturnType<typeof tempCentral>>;
 const execFileAsync = promisify(execFile);
@@ -138,7 +138,7 @@ describe('bootstrap of an empty replica', () => {
       expect(report.tasks).toBe(9);
     });
 
-    // BUG (electron/sync/central/connect.ts + engine.ts): pg-pool removes its error listener from
+    // BUG (core/sync/central/connect.ts + engine.ts): pg-pool removes its error listener from
     // a client while it is checked out, and the engine holds one client for a whole run without
     // adding its own; when the connection drops while no query is running (between pages, during
     // the pause), node-postgres emits 'error' on that client and it becomes an uncaught exception

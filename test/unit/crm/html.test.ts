@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { htmlToText, normalizeText, textToHtml } from '../../../electron/crm/html';
+import { htmlToText, normalizeText, textToHtml } from '../../../core/crm/html';
 
 describe('CRM HTML ↔ plain text', () => {
   it('what Coordinator writes comes back unchanged', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crmDate, crmDateTime, isoToLocalDate, isoToNaive, naiveToIso } from '../../../electron/crm/timezone';
-import { priorityOf, projectStatusOf, taskStatusCode, taskStatusOf } from '../../../electron/crm/codes';
+import { crmDate, crmDateTime, isoToLocalDate, isoToNaive, naiveToIso } from '../../../core/crm/timezone';
+import { priorityOf, projectStatusOf, taskStatusCode, taskStatusOf } from '../../../core/crm/codes';
 
 describe('CRM naive datetimes', () => {
   it('are local times in the CRM zone, across daylight-saving changes', () => {

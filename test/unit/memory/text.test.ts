@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { clip, contentHash, keywords, plainText, summary, taskContent, MAX_CONTENT_CHARS } from '../../../electron/memory/text';
-import { ftsQuery, queryTerms } from '../../../electron/memory/fts-query';
-import { snippet } from '../../../electron/memory/highlight';
+import { clip, contentHash, keywords, plainText, summary, taskContent, MAX_CONTENT_CHARS } from '../../../core/memory/text';
+import { ftsQuery, queryTerms } from '../../../core/memory/fts-query';
+import { snippet } from '../../../core/memory/highlight';
 
 describe('memory text', () => {
   it('cuts long text at a code point boundary, never inside an emoji', () => {

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../electron/common/errors';
-import { sqliteVecPath } from '../../../electron/database/open';
-import { BinaryIndex } from '../../../electron/memory/binary-index';
-import { signBits } from '../../../electron/memory/store';
-import { checkVector, vectorBlob } from '../../../electron/memory/vectors';
+import { AppError } from '../../../core/common/errors';
+import { sqliteVecPath } from '../../../core/database/open';
+import { BinaryIndex } from '../../../core/memory/binary-index';
+import { signBits } from '../../../core/memory/store';
+import { checkVector, vectorBlob } from '../../../core/memory/vectors';
 
 const rand = (n: number, seed: number) => {
   let s = seed;

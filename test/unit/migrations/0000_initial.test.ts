@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../electron/common/errors';
-import { openDatabase, sqliteVecPath } from '../../../electron/database/open';
-import { migrateSqlite } from '../../../electron/database/migrate-sqlite';
-import { findMigrationsDir } from '../../../electron/database/migrations-dir';
-import { loadMigrations, type Migration } from '../../../electron/database/migrations';
-import { newId } from '../../../electron/common/ids';
+import { AppError } from '../../../core/common/errors';
+import { openDatabase, sqliteVecPath } from '../../../core/database/open';
+import { migrateSqlite } from '../../../core/database/migrate-sqlite';
+import { findMigrationsDir } from '../../../core/database/migrations-dir';
+import { loadMigrations, type Migration } from '../../../core/database/migrations';
+import { newId } from '../../../core/common/ids';
 import { PROJECT_STATUSES, TASK_PRIORITIES, TASK_STATUSES, USER_ROLES } from '../../../shared/enums';
 
 /**

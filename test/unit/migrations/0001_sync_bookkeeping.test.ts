@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateSqlite } from '../../../electron/database/migrate-sqlite';
-import { findMigrationsDir } from '../../../electron/database/migrations-dir';
-import { loadMigrations } from '../../../electron/database/migrations';
+import { migrateSqlite } from '../../../core/database/migrate-sqlite';
+import { findMigrationsDir } from '../../../core/database/migrations-dir';
+import { loadMigrations } from '../../../core/database/migrations';
 
 /**
  * Migration 0001_sync_bookkeeping: the local sync tables (outbox, row versions, conflicts),

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteVecPath } from '../../../electron/database/open';
-import { migrateSqlite } from '../../../electron/database/migrate-sqlite';
-import { findMigrationsDir } from '../../../electron/database/migrations-dir';
-import { loadMigrations } from '../../../electron/database/migrations';
+import { sqliteVecPath } from '../../../core/database/open';
+import { migrateSqlite } from '../../../core/database/migrate-sqlite';
+import { findMigrationsDir } from '../../../core/database/migrations-dir';
+import { loadMigrations } from '../../../core/database/migrations';
 
 /**
  * Migration 0003_memory_search (custom SQL): FTS5 and sqlite-vec tables and the triggers that

@@ -4,10 +4,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { healthReportSchema } from '../../../shared/health';
-import { runDoctor } from '../../../electron/ops/doctor';
-import { checkHotQueries, HOT_QUERIES } from '../../../electron/ops/index-health';
-import { runRetention } from '../../../electron/ops/retention';
-import { maintainLocal } from '../../../electron/ops/maintain';
+import { runDoctor } from '../../../core/ops/doctor';
+import { checkHotQueries, HOT_QUERIES } from '../../../core/ops/index-health';
+import { runRetention } from '../../../core/ops/retention';
+import { maintainLocal } from '../../../core/ops/maintain';
 import { manualClock, tempCore } from '../../support/core';
 
 describe('doctor (local)', () => {

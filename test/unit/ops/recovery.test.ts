@@ -10,10 +10,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openCore, type Core } from '../../../electron/app/core';
-import { AppError } from '../../../electron/common/errors';
-import { checkDatabaseFile, lastRecovery, openCoreWithRecovery } from '../../../electron/ops/recovery';
-import { checkIntegrity } from '../../../electron/ops/sqlite-info';
+import { openCore, type Core } from '../../../core/app/core';
+import { AppError } from '../../../core/common/errors';
+import { checkDatabaseFile, lastRecovery, openCoreWithRecovery } from '../../../core/ops/recovery';
+import { checkIntegrity } from '../../../core/ops/sqlite-info';
 import { corruptPagesOf, destroyHeader } from '../../support/corrupt-db';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');

@@ -6,13 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configureLogger, createLogger } from '../../../electron/common/logger';
-import { describeFailure, passwordOf } from '../../../electron/ops/errors';
-import { centralHealth } from '../../../electron/ops/central-health';
-import { crmHealth } from '../../../electron/ops/endpoint-health';
-import { createEphemeralSecretStore } from '../../../electron/settings/secrets';
-import { createSettingsStore } from '../../../electron/settings/settings-store';
-import { describeSyncError } from '../../../electron/sync/errors';
+import { configureLogger, createLogger } from '../../../core/common/logger';
+import { describeFailure, passwordOf } from '../../../core/ops/errors';
+import { centralHealth } from '../../../core/ops/central-health';
+import { crmHealth } from '../../../core/ops/endpoint-health';
+import { createEphemeralSecretStore } from '../../../core/settings/secrets';
+import { createSettingsStore } from '../../../core/settings/settings-store';
+import { describeSyncError } from '../../../core/sync/errors';
 
 const SECRET = 'Xy9-very-secret';
 

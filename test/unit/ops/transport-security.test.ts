@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../electron/common/errors';
-import { assertPasswordTransport, isLoopbackHost, parseTlsMode, tlsOptions } from '../../../electron/common/transport-security';
-import { resolveClientConfig } from '../../../electron/sync/central/connect';
+import { AppError } from '../../../core/common/errors';
+import { assertPasswordTransport, isLoopbackHost, parseTlsMode, tlsOptions } from '../../../core/common/transport-security';
+import { resolveClientConfig } from '../../../core/sync/central/connect';
 
 describe('transport security rules', () => {
   it.each([

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readUpdateConfigFile, resolveUpdatePolicy } from '../../../electron/ops/update-policy';
+import { readUpdateConfigFile, resolveUpdatePolicy } from '../../../core/ops/update-policy';
 
 const packaged = (env: Record<string, string | undefined>, file: unknown = null) => resolveUpdatePolicy({ env, file, isPackaged: true });
 

@@ -316,7 +316,7 @@ const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 
 /**
  * The change log: one row per committed change of a synced table, written by triggers in the
  * same transaction as the change. `version` orders changes; `xid` lets a reader stay below the
- * horizon of transactions still in flight (see electron/sync/central/pull.ts).
+ * horizon of transactions still in flight (see core/sync/central/pull.ts).
  */
 export const syncChanges = pgTable(
   'sync_changes',

@@ -11,7 +11,7 @@ import { createOutput, plural, table, type Output } from '../output';
 
 /**
  * Operations: doctor, backup, verify-backup, retention, maintain, recover. The logic lives in
- * electron/ops (shared with the desktop's Health screen); these commands parse flags and print.
+ * core/ops (shared with the desktop's Health screen); these commands parse flags and print.
  */
 
 interface RemoteOpts {
