@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../common/errors';
 import { isoNow } from '../common/time';
 import { findMigrationsDir } from './migrations-dir';
-import { loadMigrations, type Migration } from './migrations';
+import { isKnownChecksum, loadMigrations, type Migration } from './migrations';
 
 export interface MigrationReport {
   applied: string[];
@@ -38,7 +38,7 @@ export function migrateSqlite(db: Database.Database, migrations: Migration[] = l
         `This database was written by a newer Coordinator (migration ${row.idx} "${row.tag}" is unknown to this version). Update Coordinator to open it.`,
       );
     }
-    if (migration.checksum !== row.checksum || migration.tag !== row.tag) {
+    if (!isKnownChecksum(migration, row.checksum) || migration.tag !== row.tag) {
       throw new AppError('CONFLICT', `Migration ${row.idx} "${row.tag}" was changed after it was applied; migrations are append-only.`);
     }
   }

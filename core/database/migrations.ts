@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -9,6 +9,21 @@ export interface Migration {
   tag: string;
   statements: string[];
   checksum: string;
+  /** Checksums of earlier, reviewed versions of the file that left its effect unchanged. */
+  formerChecksums: string[];
+}
+
+/** Whether a checksum recorded by a database is this migration's (now or before a reviewed edit). */
+export function isKnownChecksum(migration: Migration, recorded: string): boolean {
+  return migration.checksum === recorded || migration.formerChecksums.includes(recorded);
+}
+
+const formerChecksumsSchema = z.object({ checksums: z.record(z.string(), z.array(z.string().regex(/^[0-9a-f]{64}$/))) });
+
+function readFormerChecksums(dir: string): Record<string, string[]> {
+  const file = path.join(dir, 'meta', 'former_checksums.json');
+  if (!existsSync(file)) return {};
+  return formerChecksumsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).checksums;
 }
 
 const journalSchema = z.object({
@@ -19,6 +34,7 @@ const journalSchema = z.object({
 /** Reads the migrations of one dialect in order; refuses a journal with gaps or duplicates. */
 export function loadMigrations(dir: string): Migration[] {
   const journal = journalSchema.parse(JSON.parse(readFileSync(path.join(dir, 'meta', '_journal.json'), 'utf8')));
+  const former = readFormerChecksums(dir);
   return journal.entries
     .slice()
     .sort((a, b) => a.idx - b.idx)
@@ -33,6 +49,7 @@ export function loadMigrations(dir: string): Migration[] {
           .map((s) => s.trim())
           .filter((s) => s.length > 0),
         checksum: createHash('sha256').update(sqlText).digest('hex'),
+        formerChecksums: former[entry.tag] ?? [],
       };
     });
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { HealthCheck } from '../../shared/health';
 import { findMigrationsDir } from '../database/migrations-dir';
-import { loadMigrations } from '../database/migrations';
+import { isKnownChecksum, loadMigrations } from '../database/migrations';
 import { connectCentral, describeTarget, type CentralConfig } from '../sync/central/connect';
 import { SYNC_ORDER } from '../sync/columns';
 import { describeFailure, passwordOf } from './errors';
@@ -49,7 +49,10 @@ export async function centralHealth(config: CentralConfig, cursor: { xid: string
     } else {
       const byIndex = new Map(known.map((m) => [m.index, m]));
       const unknown = ledger.filter((r) => !byIndex.has(r.idx)).length;
-      const changed = ledger.filter((r) => byIndex.has(r.idx) && byIndex.get(r.idx)?.checksum !== r.checksum).length;
+      const changed = ledger.filter((r) => {
+        const migration = byIndex.get(r.idx);
+        return migration !== undefined && !isKnownChecksum(migration, r.checksum);
+      }).length;
       const missing = known.length - ledger.filter((r) => byIndex.has(r.idx)).length;
       const ok = unknown === 0 && changed === 0 && missing === 0;
       checks.push({

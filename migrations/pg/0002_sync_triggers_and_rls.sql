@@ -1,43 +1,8 @@
+-- Functions this migration created or replaced now live in migrations/pg/functions/ (one file
+-- each, applied by the migration runner when their text changes): coordinator_record_change, coordinator_user_id, coordinator_my_employee_ids, coordinator_member_project_ids, coordinator_coordinated_project_ids, coordinator_row_exists.
+
 -- Sync change log triggers, row-level security and the roles laptops connect with.
 -- Hand-written (drizzle-kit --custom): triggers, functions and policies are beyond drizzle's schema DSL.
-
--- Every committed change of a synced table lands in sync_changes in the same transaction, and the
--- row's sync metadata records, per changed field, the hybrid logical clock and version of the
--- write. The clock comes from the pushing replica (coordinator.hlc) or, for edits made directly in
--- the database (CRM bridge, administrators), from the server's own time.
-CREATE OR REPLACE FUNCTION coordinator_record_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-DECLARE
-  rid uuid;
-  ver bigint;
-  stamp text;
-  new_doc jsonb;
-  old_doc jsonb;
-  clocks jsonb;
-BEGIN
-  IF TG_OP = 'DELETE' THEN rid := OLD.id; ELSE rid := NEW.id; END IF;
-  INSERT INTO sync_changes (table_name, row_id, op, client_id)
-  VALUES (TG_TABLE_NAME, rid, CASE WHEN TG_OP = 'DELETE' THEN 'delete' ELSE 'upsert' END,
-          nullif(current_setting('coordinator.client_id', true), ''))
-  RETURNING version INTO ver;
-  IF TG_OP = 'DELETE' THEN
-    INSERT INTO sync_tombstones (table_name, row_id) VALUES (TG_TABLE_NAME, rid)
-    ON CONFLICT (table_name, row_id) DO UPDATE SET deleted_at = now();
-    DELETE FROM sync_row_meta WHERE table_name = TG_TABLE_NAME AND row_id = rid;
-    RETURN NULL;
-  END IF;
-  stamp := coalesce(nullif(current_setting('coordinator.hlc', true), ''),
-                    lpad((floor(extract(epoch FROM clock_timestamp()) * 1000))::bigint::text, 15, '0') || ':00000:server');
-  new_doc := to_jsonb(NEW);
-  IF TG_OP = 'UPDATE' THEN old_doc := to_jsonb(OLD); ELSE old_doc := '{}'::jsonb; END IF;
-  SELECT coalesce(jsonb_object_agg(n.key, jsonb_build_object('h', stamp, 'v', ver)), '{}'::jsonb) INTO clocks
-  FROM jsonb_each(new_doc) n
-  WHERE n.key NOT IN ('id', 'updated_at') AND (TG_OP = 'INSERT' OR n.value IS DISTINCT FROM old_doc -> n.key);
-  INSERT INTO sync_row_meta (table_name, row_id, version, field_clocks) VALUES (TG_TABLE_NAME, rid, ver, clocks)
-  ON CONFLICT (table_name, row_id) DO UPDATE
-    SET version = excluded.version, field_clocks = sync_row_meta.field_clocks || excluded.field_clocks;
-  RETURN NULL;
-END $$;
 
 DO $$
 DECLARE
@@ -57,45 +22,6 @@ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'coordinator_admin') THEN CREATE ROLE coordinator_admin NOLOGIN; END IF;
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'coordinator_coordinator') THEN CREATE ROLE coordinator_coordinator NOLOGIN; END IF;
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'coordinator_member') THEN CREATE ROLE coordinator_member NOLOGIN; END IF;
-END $$;
-
--- Who the connected login is, as a Coordinator user.
-CREATE OR REPLACE FUNCTION coordinator_user_id() RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT user_id FROM sync_db_users WHERE db_role = session_user
-$$;
-
-CREATE OR REPLACE FUNCTION coordinator_my_employee_ids() RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT id FROM employees WHERE user_id = coordinator_user_id()
-$$;
-
--- A member's projects: those with a task assigned to them or created by them.
-CREATE OR REPLACE FUNCTION coordinator_member_project_ids() RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT DISTINCT project_id FROM tasks
-  WHERE project_id IS NOT NULL
-    AND (assigned_to IN (SELECT coordinator_my_employee_ids()) OR created_by = coordinator_user_id())
-$$;
-
--- A coordinator's projects: those they created.
-CREATE OR REPLACE FUNCTION coordinator_coordinated_project_ids() RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT id FROM projects WHERE created_by = coordinator_user_id()
-$$;
-
--- Lets the sync tell "forbidden" from "gone" without widening what a role may read.
-CREATE OR REPLACE FUNCTION coordinator_row_exists(tbl text, rid uuid) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
-DECLARE
-  found boolean;
-BEGIN
-  IF tbl NOT IN ('users', 'employees', 'projects', 'tasks', 'comments', 'notifications', 'memory_embeddings',
-                 'conversation_history', 'prompt_templates', 'ai_actions') THEN
-    RAISE EXCEPTION 'not a synced table: %', tbl;
-  END IF;
-  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', tbl) INTO found USING rid;
-  RETURN found;
 END $$;
 
 GRANT USAGE ON SCHEMA public TO coordinator_admin, coordinator_coordinator, coordinator_member;

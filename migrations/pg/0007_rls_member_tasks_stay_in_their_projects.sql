@@ -1,12 +1,9 @@
+-- Functions this migration created or replaced now live in migrations/pg/functions/ (one file
+-- each, applied by the migration runner when their text changes): coordinator_member_project_ids.
+
 -- A member's projects are the projects of the tasks assigned to them (no longer those of tasks
 -- they merely created), and a member may create or move a task only within those projects —
 -- otherwise adding a task to a stranger's project would open that project to them.
-
-CREATE OR REPLACE FUNCTION coordinator_member_project_ids() RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT DISTINCT project_id FROM tasks
-  WHERE project_id IS NOT NULL AND assigned_to IN (SELECT coordinator_my_employee_ids())
-$$;
 
 DROP POLICY IF EXISTS tasks_member_write ON tasks;
 DROP POLICY IF EXISTS tasks_member_insert ON tasks;

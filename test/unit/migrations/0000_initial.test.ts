@@ -267,7 +267,7 @@ describe('the migration runner with 0000_initial', () => {
   });
 
   it('refuses a replica migrated further by a newer version and leaves its tables and data untouched', () => {
-    const future: Migration = { index: ALL.length, tag: `${String(ALL.length).padStart(4, '0')}_future_feature`, statements: ['CREATE TABLE future_things (id TEXT PRIMARY KEY)', "INSERT INTO future_things VALUES ('x')"], checksum: 'f'.repeat(64) };
+    const future: Migration = { index: ALL.length, tag: `${String(ALL.length).padStart(4, '0')}_future_feature`, statements: ['CREATE TABLE future_things (id TEXT PRIMARY KEY)', "INSERT INTO future_things VALUES ('x')"], checksum: 'f'.repeat(64), formerChecksums: [] };
     migrateSqlite(db, [...ALL, future]);
     const before = { schema: schemaDump(db), ledger: ledger(db) };
     expect(() => migrateSqlite(db, ALL)).toThrow(/written by a newer Coordinator \(migration \d+ "\d{4}_future_feature" is unknown/);
@@ -315,7 +315,7 @@ describe('the migration runner with 0000_initial', () => {
 
   it('applies a migration atomically with its ledger row: a failing statement leaves no trace', () => {
     migrateSqlite(db, INITIAL);
-    const broken: Migration = { index: 1, tag: '0001_broken', statements: ['CREATE TABLE half_done (id TEXT)', 'THIS IS NOT SQL'], checksum: 'b'.repeat(64) };
+    const broken: Migration = { index: 1, tag: '0001_broken', statements: ['CREATE TABLE half_done (id TEXT)', 'THIS IS NOT SQL'], checksum: 'b'.repeat(64), formerChecksums: [] };
     expect(() => migrateSqlite(db, [...INITIAL, broken])).toThrow(/syntax error/);
     expect(tableNames(db)).not.toContain('half_done');
     expect(ledger(db).map((r) => r.tag)).toEqual(['0000_initial']);
