@@ -43,7 +43,7 @@ export interface ReindexReport {
 }
 
 /**
- * Semantic memory (DESIGN §5): memory rows follow their sources on the write path, an indexer
+ * Semantic memory (docs/decisions.md, the memory entries): memory rows follow their sources on the write path, an indexer
  * embeds them in the background, and search fuses FTS5 and vector KNN.
  */
 export function createMemory(ctx: ServiceContext, options: MemoryOptions = {}) {

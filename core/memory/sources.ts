@@ -12,7 +12,7 @@ import { commentContent, contentHash, keywords, projectContent, summary, taskCon
 const MEMORY_NAMESPACE = '6f1c2a3e-58b4-4d0e-9a57-0d3c6f9b2e71';
 
 /**
- * Memory rows are insert-only (DESIGN §3): a source whose text changes gets a new memory row and
+ * Memory rows are insert-only (docs/decisions.md): a source whose text changes gets a new memory row and
  * the old one is deleted, so concurrent edits on two replicas never meet as a text conflict on
  * derived data. The id is derived from the source and its text, so replicas that derive the same
  * memory (each backfilling a task that arrived without one) converge on one row centrally.

@@ -5,7 +5,7 @@ import { isoNow, type Clock } from '../common/time';
 import { SYNC_ORDER } from '../sync/columns';
 
 /**
- * Data retention for the local replica (DESIGN §1). Each policy removes only what has served its
+ * Data retention for the local replica (docs/schema.md, "Data retention"). Each policy removes only what has served its
  * purpose and is never needed to sync: nothing still pending in the outbox, no open conflict, no
  * unread notification. Deletions are local housekeeping, not user edits: they bypass the outbox
  * and are never sent to the central database, which keeps its own history.

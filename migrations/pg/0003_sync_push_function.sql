@@ -2,7 +2,7 @@
 -- each, applied by the migration runner when their text changes): coordinator_is_long_text, coordinator_record_conflict, coordinator_apply_one, coordinator_push.
 
 -- The server side of push: applies a chunk of one replica's mutations in the caller's transaction,
--- under the caller's row-level security, with the per-field-kind conflict policy (DESIGN §3):
+-- under the caller's row-level security, with the per-field-kind conflict policy (docs/sync-protocol.md):
 --   * each replica's mutations apply once, in sequence order; a replayed one is answered again,
 --     a gap is refused;
 --   * deletes win: an edit of a deleted row (or an insert under a deleted parent) is kept as a

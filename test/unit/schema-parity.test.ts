@@ -20,7 +20,7 @@ import {
 } from '../../shared/enums';
 
 /**
- * One source of truth per dialect (DESIGN §1): the SQLite and PostgreSQL drizzle schemas must
+ * One source of truth per dialect (docs/decisions.md): the SQLite and PostgreSQL drizzle schemas must
  * declare the same tables and columns, and the generated migrations must match them.
  */
 

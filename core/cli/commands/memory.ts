@@ -5,7 +5,7 @@ import { embedderConfigFromName } from '../../memory/embedders/config';
 import { withCore } from '../context';
 import { plural, shortId } from '../output';
 
-/** The CLI reads the provider key and server from the environment (DESIGN §2: never from files). */
+/** The CLI reads the provider key and server from the environment (docs/security.md, "Secrets": never from files). */
 const env = (name: string): string | undefined => {
   const v = process.env[name];
   return v && v.trim() !== '' ? v : undefined;

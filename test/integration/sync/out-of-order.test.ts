@@ -1,5 +1,5 @@
 /**
- * The pull cursor and the visibility horizon (DESIGN §3 "Pull"): changes are numbered when they are
+ * The pull cursor and the visibility horizon (docs/sync-protocol.md, "Change log and the pull cursor"): changes are numbered when they are
  * written, but transactions commit in any order. A replica must never move its cursor past a
  * change whose transaction is still in flight, or that change is skipped for ever.
  *
