@@ -210,6 +210,15 @@ export function createActionsService(core: Core) {
       return toView(get(str(row.id)));
     },
 
+    /** Marks the still-pending proposals of one conversation failed, with the reason; returns how many. */
+    withdrawPending(conversationId: string, reason: string): number {
+      return core.db
+        .prepare("SELECT id FROM ai_actions WHERE conversation_id = ? AND status = 'pending'")
+        .all(conversationId)
+        .map((r) => str((r as Row).id))
+        .map((actionId) => core.writer.update('ai_actions', actionId, { status: 'failed', result: reason, updated_at: core.writer.now })).length;
+    },
+
     reject(id: string): ActionView {
       const row = get(id);
       if (str(row.status) !== 'pending') throw new AppError('CONFLICT', `This action was already ${str(row.status)}`);
