@@ -282,7 +282,7 @@ export function createAgent(core: Core, config: () => AiConfig | null) {
       const ms = performance.now() - started;
       const problem = keepForRetry(error);
       if (problem !== null) {
-        log.warn('question kept for retry', { conversationId, problem });
+        log.info('question kept for retry', { conversationId, problem });
         core.writer.transaction(() => {
           history.finish(conversationId, { response: null, queryType: `queued:${queryType}`, responseTimeMs: ms, dataSources: [], confidence: null });
           withdrawProposals(conversationId, problem);
