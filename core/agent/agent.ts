@@ -62,13 +62,13 @@ function oneLine(text: string, max = 160): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
+const UNREACHABLE = 'The AI server cannot be reached';
+
 /**
  * Why the question should be kept and asked again later (the server is unreachable or answered
  * with something unusable), or null when the failure is one to report (timeout, key, rate limit,
  * a request the server refuses, cancellation).
  */
-const UNREACHABLE = 'The AI server cannot be reached';
-
 function keepForRetry(error: unknown): string | null {
   if (error instanceof OpenAI.APIConnectionTimeoutError || error instanceof OpenAI.APIUserAbortError) return null;
   if (error instanceof OpenAI.APIConnectionError) return UNREACHABLE;
@@ -321,7 +321,9 @@ export function createAgent(core: Core, config: () => AiConfig | null) {
       } catch (error) {
         const problem = keepForRetry(error);
         withdrawProposals(q.id, problem ?? describe(error));
-        // Still out of reach or still broken: the rest would fare no better now.
+        // A reply broken for this question must not hold back the ones behind it; a server that is
+        // out of reach or failing would fail them all, so stop for now.
+        if (error instanceof BrokenReply) continue;
         if (problem !== null) break;
         throw error instanceof AppError ? error : new AppError('UNAVAILABLE', describe(error));
       }

@@ -51,14 +51,20 @@ describe('a broken reply from the model server', () => {
     expect(historyRow(r.conversationId)).toMatchObject({ response: 'The totals column is cut off on A4.', query_type: 'question' });
   });
 
-  it('a broken reply while answering kept questions leaves them kept, and stops trying for now', async () => {
-    server.script.push(BROKEN_REPLIES['a stream cut off half-way']);
+  it('kept questions: a failing server stops the retry for now; a reply broken for one question does not hold back the next', async () => {
+    server.script.push(BROKEN_REPLIES['a stream cut off half-way'], BROKEN_REPLIES['an empty answer']);
     const first = await w.agent.ask({ question: 'Status?' });
-    expect(first.queued).toBe(true);
+    const second = await w.agent.ask({ question: 'Who is overloaded?' });
+    expect([first.queued, second.queued]).toEqual([true, true]);
+
     server.script.push(BROKEN_REPLIES['an HTML error page (502)']);
-    expect(await w.agent.answerQueued()).toEqual({ answered: 0, remaining: 1 });
+    expect(await w.agent.answerQueued()).toEqual({ answered: 0, remaining: 2 });
+    expect(server.requests).toHaveLength(3);
+
+    server.script.push(BROKEN_REPLIES['an answer cut off at the length limit'], { reply: 'Nobody is.' });
+    expect(await w.agent.answerQueued()).toEqual({ answered: 1, remaining: 1 });
     expect(historyRow(first.conversationId).response).toBeNull();
-    expect(server.requests).toHaveLength(2);
+    expect(historyRow(second.conversationId).response).toBe('Nobody is.');
   });
 
   it('a broken reply after a tool round withdraws that run\'s proposals, so the retry does not show them twice', async () => {
