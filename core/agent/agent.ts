@@ -44,7 +44,7 @@ const chunkSchema = z.object({
         .object({
           content: z.string().nullish(),
           tool_calls: z
-            .array(z.object({ index: z.number().int().min(0), id: z.string().nullish(), function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish() }))
+            .array(z.object({ index: z.number().int().min(0).optional(), id: z.string().nullish(), function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish() }))
             .nullish(),
         })
         .nullish(),
@@ -140,12 +140,14 @@ export function createAgent(core: Core, config: () => AiConfig | null) {
           content += delta.content;
           onText(delta.content);
         }
-        for (const tc of delta?.tool_calls ?? []) {
-          const call = calls.get(tc.index) ?? { id: '', name: '', args: '' };
+        for (const [position, tc] of (delta?.tool_calls ?? []).entries()) {
+          // Some servers leave out the index when they send each call whole.
+          const index = tc.index ?? position;
+          const call = calls.get(index) ?? { id: '', name: '', args: '' };
           if (tc.id) call.id = tc.id;
           if (tc.function?.name) call.name += tc.function.name;
           if (tc.function?.arguments) call.args += tc.function.arguments;
-          calls.set(tc.index, call);
+          calls.set(index, call);
         }
       }
     } catch (error) {

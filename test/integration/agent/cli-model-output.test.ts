@@ -84,6 +84,15 @@ describe('coordinator ask when the model server misbehaves', () => {
     expect(r.stdout).toMatch(/^Let me check the workload first\.\n\nHere is what I found: nobody is over capacity\.\n/);
   });
 
+  it('tool-call arguments that are not JSON: the model is told, nothing is proposed, its next answer is printed', async () => {
+    server.script.length = 0;
+    server.script.push({ tools: [{ name: 'propose_update_task', arguments: '{"taskId": "' }] }, { reply: 'I could not make that change.' });
+    const r = await cli(['ask', 'Close the launch checklist', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ answer: 'I could not make that change.', queued: false, actions: [] });
+    expect(server.requests.at(-1)!.messages.at(-1)).toMatchObject({ role: 'tool', content: expect.stringMatching(/not valid JSON/) });
+  });
+
   it('--session must be a session printed after an earlier answer of this replica', async () => {
     const bad = await cli(['ask', 'And now?', '--session', 'nonsense']);
     expect(bad.code).toBe(1);

@@ -104,6 +104,24 @@ describe('a broken reply from the model server', () => {
   });
 });
 
+describe('tolerated variations of good replies', () => {
+  it('tool calls sent whole without an index, and a usage-only chunk with empty choices, are understood', async () => {
+    const call = (id: string, name: string, args: unknown) => ({ id, type: 'function', function: { name, arguments: JSON.stringify(args) } });
+    server.script.push({
+      events: [
+        { choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [call('a', 'workload', {}), call('b', 'get_task', { id: w.tasks.open.id })] }, finish_reason: null }] },
+        { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+        { choices: [] },
+      ],
+      done: true,
+    });
+    server.script.push({ reply: 'Tom has the analytics task.' });
+    const r = await w.agent.ask({ question: 'What is Tom doing?' });
+    expect(r).toMatchObject({ queued: false, answer: 'Tom has the analytics task.' });
+    expect(server.requests[1]!.messages.filter((m) => m.role === 'tool')).toHaveLength(2);
+  });
+});
+
 describe('rounds of the tool loop', () => {
   it('text from two rounds is separated, and what streamed is exactly the recorded answer', async () => {
     server.script.push({ text: 'Let me look at the workload.', tools: [{ name: 'workload', arguments: {} }] });
