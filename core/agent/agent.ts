@@ -97,6 +97,34 @@ function queryTypeOf(question: string): string {
   return 'question';
 }
 
+/**
+ * The answer as it is streamed and recorded: the text of each round of the tool loop, trimmed, with
+ * a blank line between rounds ("…the changes." then "Here is…" must not run together). What was
+ * streamed is always exactly the recorded answer.
+ */
+function createTranscript(onDelta: ((text: string) => void) | undefined) {
+  const rounds: string[] = [];
+  let current = '';
+  let heldBack = ''; // trailing whitespace, written only if more text follows in the same round
+  return {
+    newRound(): void {
+      if (current) rounds.push(current);
+      current = '';
+      heldBack = '';
+    },
+    write: (text: string): void => {
+      const chunk = current ? heldBack + text : text.trimStart();
+      const body = chunk.trimEnd();
+      heldBack = chunk.slice(body.length);
+      if (!body) return;
+      const out = !current && rounds.length > 0 ? ROUND_SEPARATOR + body : body;
+      current += body;
+      onDelta?.(out);
+    },
+    text: (): string => [...rounds, ...(current ? [current] : [])].join(ROUND_SEPARATOR),
+  };
+}
+
 export interface AskOptions {
   signal?: AbortSignal;
   /** Answer text as it streams in. */
@@ -209,23 +237,10 @@ export function createAgent(core: Core, config: () => AiConfig | null) {
     const ctx: ToolContext = { core, sources: new Map(), suspicious: [] };
     const proposed: ActionView[] = [];
     let toolErrors = 0;
-    // The text of every round, kept apart: "…the changes." then "Here is…" must not run together.
-    const rounds: string[] = [];
-    let streamedText = false;
+    const transcript = createTranscript(options.onDelta);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      let startedRound = false;
-      const onText = (text: string) => {
-        if (!startedRound) {
-          if (!text.trim()) return; // leading blank text of a round would only widen the gap
-          if (streamedText) options.onDelta?.(ROUND_SEPARATOR);
-          startedRound = true;
-          streamedText = true;
-          text = text.trimStart();
-        }
-        options.onDelta?.(text);
-      };
-      const turn = await complete(api, c.model, messages, onText, options);
-      rounds.push(turn.content.trim());
+      transcript.newRound();
+      const turn = await complete(api, c.model, messages, transcript.write, options);
       if (turn.calls.length === 0) break;
       const toolCalls: ChatCompletionMessageToolCall[] = turn.calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.args } }));
       messages.push({ role: 'assistant', content: turn.content || null, tool_calls: toolCalls });
@@ -234,11 +249,17 @@ export function createAgent(core: Core, config: () => AiConfig | null) {
         if (result && typeof result === 'object' && 'error' in result) toolErrors += 1;
         messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });
       }
-      if (round === MAX_ROUNDS - 1) rounds.push('I could not finish within the allowed number of steps; here is what I found so far.');
+      if (round === MAX_ROUNDS - 1) {
+        transcript.newRound();
+        transcript.write('I could not finish within the allowed number of steps; here is what I found so far.');
+      }
     }
-    let answer = rounds.filter(Boolean).join(ROUND_SEPARATOR);
-    if (!answer && proposed.length === 0) throw new BrokenReply('sent an empty answer');
-    if (!answer) answer = `Proposed: ${proposed.map((p) => p.summary).join('; ')}`;
+    if (!transcript.text() && proposed.length === 0) throw new BrokenReply('sent an empty answer');
+    if (!transcript.text()) {
+      transcript.newRound();
+      transcript.write(`Proposed: ${proposed.map((p) => p.summary).join('; ')}`);
+    }
+    const answer = transcript.text();
     const sources = [...ctx.sources.values()].slice(0, 50);
     const confidence = Math.max(0.1, Math.min(0.95, (sources.length ? 0.85 : 0.45) - toolErrors * 0.1 - (ctx.suspicious.length ? 0.15 : 0)));
     return { answer, sources, proposed, confidence };
