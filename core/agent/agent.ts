@@ -135,7 +135,10 @@ export interface AskOptions {
  * The coordination agent: a tool loop over the local replica with the real `openai` client.
  * Read tools run at once; write tools only create proposals (ai_actions) a person confirms.
  */
-export function createAgent(core: Core, config: () => AiConfig | null) {
+export function createAgent(core: Core, config: () => AiConfig | null, hooks: { beforeLocalSearch?: () => Promise<void> } = {}) {
+  const beforeSearch = async () => {
+    await hooks.beforeLocalSearch?.();
+  };
   const actions = createActionsService(core);
   const history = createHistory(core);
   history.ensureTemplates();
@@ -234,7 +237,7 @@ export function createAgent(core: Core, config: () => AiConfig | null) {
       messages.push({ role: 'user', content: h.query }, { role: 'assistant', content: h.response ?? '' });
     }
     messages.push({ role: 'user', content: prompt });
-    const ctx: ToolContext = { core, sources: new Map(), suspicious: [] };
+    const ctx: ToolContext = { core, sources: new Map(), suspicious: [], beforeSearch };
     const proposed: ActionView[] = [];
     let toolErrors = 0;
     const transcript = createTranscript(options.onDelta);
@@ -267,6 +270,7 @@ export function createAgent(core: Core, config: () => AiConfig | null) {
 
   /** Answers from local search only, while the model is out of reach or broken. */
   async function interimAnswer(question: string, problem: string) {
+    await beforeSearch().catch((error: unknown) => log.warn('local search index not brought up to date', { error: error instanceof Error ? error.message : String(error) }));
     const found = await core.memory.search({ query: question, k: 5 }).catch(() => ({ results: [] as { taskId: string | null; content: string; contentType: string; id: string }[] }));
     const sources = found.results.map((r) => (r.taskId ? { type: 'task' as const, id: r.taskId, title: r.content.split('\n')[0]?.slice(0, 80) ?? '' } : { type: 'note' as const, id: r.id, title: r.content.slice(0, 80) }));
     const lines = found.results.map((r) => `- ${r.content.split('\n')[0]?.slice(0, 120) ?? ''}`);

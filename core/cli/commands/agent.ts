@@ -15,7 +15,9 @@ async function openAgent(core: Parameters<Parameters<typeof withCore>[1]>[0]['co
   const { createAgent } = await import('../../agent/agent');
   const { aiConfigFromEnv } = await import('../../agent/config');
   const config = aiConfigFromEnv();
-  return createAgent(core, () => config);
+  // Each CLI run is its own process with no background indexer: index what changed since the last
+  // run just before the agent searches (its search tool, or the interim answer), and only then.
+  return createAgent(core, () => config, { beforeLocalSearch: () => indexPending(core) });
 }
 
 export function registerAgentCommands(program: Command): void {
@@ -45,9 +47,6 @@ export function registerAgentCommands(program: Command): void {
           if (!t) throw new AppError('NOT_FOUND', `No template "${opts.template}"; templates: ${agent.history.templates().map((x) => x.name).join(', ')}`);
           templateId = t.id;
         }
-        // Each CLI run is its own process: index what changed since the last one, so that search
-        // (the model's tool, and the interim answer when the model is out of reach) sees it.
-        await indexPending(core);
         const controller = new AbortController();
         const onSignal = () => controller.abort();
         process.once('SIGINT', onSignal);

@@ -84,6 +84,14 @@ describe('coordinator ask when the model server misbehaves', () => {
     expect(r.stdout).toMatch(/^Let me check the workload first\.\n\nHere is what I found: nobody is over capacity\.\n/);
   });
 
+  it("the model's search finds a task added by an earlier command (the CLI indexes before searching)", async () => {
+    expect((await cli(['task', 'add', '--title', 'Renew the zebra crossing permit'])).code).toBe(0);
+    server.script.length = 0;
+    server.script.push({ tools: [{ name: 'search_memory', arguments: { query: 'zebra crossing permit' } }] }, { reply: 'Found it.' });
+    expect((await cli(['ask', 'Anything about the zebra crossing?', '--json'])).code).toBe(0);
+    expect(server.requests.at(-1)!.messages.at(-1)).toMatchObject({ role: 'tool', content: expect.stringContaining('Renew the zebra crossing permit') });
+  });
+
   it('tool-call arguments that are not JSON: the model is told, nothing is proposed, its next answer is printed', async () => {
     server.script.length = 0;
     server.script.push({ tools: [{ name: 'propose_update_task', arguments: '{"taskId": "' }] }, { reply: 'I could not make that change.' });
