@@ -75,6 +75,7 @@ export function createActionsService(core: Core) {
     status: row.status, priority: row.priority, dueDate: row.due_date, title: row.title, description: row.description, estimatedHours: row.estimated_hours, assignedTo: row.assigned_to,
   });
 
+  const FIELD_NAMES: Record<string, string> = { dueDate: 'due date', estimatedHours: 'estimate', assignedTo: 'assignee' };
   const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   /** The task fields a proposal would change (none for a comment, a notification or a new task). */
   const changedFields = (stored: Stored): string[] => (stored.before ? Object.keys(stored.input).filter((k) => k in TASK_FIELDS) : []);
@@ -110,7 +111,8 @@ export function createActionsService(core: Core) {
       return !sameValue(before, current) && !sameValue(stored.input[field], current) && !changedBySibling(self, field, before, current);
     });
     if (moved.length > 0) {
-      throw new AppError('CONFLICT', `The task's ${moved.join(', ')} changed since this was proposed; ask again to get a fresh proposal`);
+      const names = moved.map((f) => FIELD_NAMES[f] ?? f).join(', ');
+      throw new AppError('CONFLICT', `The task's ${names} changed since this was proposed; ask again to get a fresh proposal`);
     }
   }
 
@@ -251,11 +253,9 @@ export function createActionsService(core: Core) {
 
     /** Marks the still-pending proposals of one conversation failed, with the reason; returns how many. */
     withdrawPending(conversationId: string, reason: string): number {
-      return core.db
-        .prepare("SELECT id FROM ai_actions WHERE conversation_id = ? AND status = 'pending'")
-        .all(conversationId)
-        .map((r) => str((r as Row).id))
-        .map((actionId) => core.writer.update('ai_actions', actionId, { status: 'failed', result: reason, updated_at: core.writer.now })).length;
+      const pending = core.db.prepare("SELECT id FROM ai_actions WHERE conversation_id = ? AND status = 'pending'").all(conversationId) as Row[];
+      for (const r of pending) core.writer.update('ai_actions', str(r.id), { status: 'failed', result: reason, updated_at: core.writer.now });
+      return pending.length;
     },
 
     reject(id: string): ActionView {

@@ -121,8 +121,8 @@ describe('changes by anyone else', () => {
   });
 
   it('the refusal names the fields that moved', async () => {
-    const [id] = await oneAnswer([{ name: 'propose_update_task', arguments: { taskId: w.tasks.open.id, status: 'done', priority: 'high' } }]);
-    w.core.tasks.update({ id: w.tasks.open.id, priority: 'low', title: 'Analytics (renamed)' });
-    expect(() => w.agent.actions.confirm(id!)).toThrow("The task's priority changed since this was proposed; ask again to get a fresh proposal");
+    const [id] = await oneAnswer([{ name: 'propose_update_task', arguments: { taskId: w.tasks.open.id, status: 'done', priority: 'high', dueDate: '2026-03-25' } }]);
+    w.core.tasks.update({ id: w.tasks.open.id, priority: 'low', dueDate: '2026-03-30', title: 'Analytics (renamed)' });
+    expect(() => w.agent.actions.confirm(id!)).toThrow("The task's priority, due date changed since this was proposed; ask again to get a fresh proposal");
   });
 });
