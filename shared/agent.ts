@@ -6,7 +6,8 @@ export const ACTION_STATUSES = ['pending', 'rejected', 'executed', 'failed'] as 
 
 export const askInput = z.strictObject({
   question: z.string().trim().min(1, 'is required').max(4000),
-  sessionId: z.string().min(1).max(100).optional(),
+  /** A session printed after an earlier answer (a UUID); absent starts a new one. */
+  sessionId: z.uuid('must be the session id printed after an earlier answer').optional(),
   templateId: z.string().min(8).max(64).optional(),
 });
 export type AskInput = z.infer<typeof askInput>;
@@ -50,6 +51,8 @@ export const askResultSchema = z.object({
   actions: z.array(actionViewSchema),
   /** The model could not be reached: the question is kept and answered on reconnect. */
   queued: z.boolean(),
+  /** Why the question was kept instead of answered (one line), when it was. */
+  problem: z.string().nullable().optional(),
   confidence: z.number().nullable(),
   responseTimeMs: z.number().int(),
 });

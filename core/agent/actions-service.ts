@@ -15,7 +15,9 @@ const storedSchema = z.object({
   args: z.record(z.string(), z.unknown()),
   /** The service input the confirmation will run, with names resolved to ids. */
   input: z.record(z.string(), z.unknown()),
+  /** Every task field as it was when proposed; confirmation compares the fields the proposal changes. */
   before: z.record(z.string(), z.unknown()).nullable(),
+  /** Kept for the record; staleness is judged per field, not by this. */
   targetUpdatedAt: z.string().nullable(),
   flagged: z.string().nullable(),
   summary: z.string(),
@@ -26,8 +28,8 @@ const TASK_FIELDS: Record<string, string> = { status: 'status', priority: 'prior
 
 /**
  * Proposals the assistant makes, and what happens when a person decides. Nothing runs until
- * `confirm`, which re-validates the arguments, the confirming user's permission and that the
- * target has not changed since the proposal, then executes through the domain services (so the
+ * `confirm`, which re-validates the arguments, the confirming user's permission and that no field
+ * it changes was changed by anyone else since the proposal, then executes through the domain services (so the
  * change is audited and synced like any other edit).
  */
 export function createActionsService(core: Core) {
@@ -72,6 +74,47 @@ export function createActionsService(core: Core) {
   const taskBefore = (row: Row) => ({
     status: row.status, priority: row.priority, dueDate: row.due_date, title: row.title, description: row.description, estimatedHours: row.estimated_hours, assignedTo: row.assigned_to,
   });
+
+  const FIELD_NAMES: Record<string, string> = { dueDate: 'due date', estimatedHours: 'estimate', assignedTo: 'assignee' };
+  const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  /** The task fields a proposal would change (none for a comment, a notification or a new task). */
+  const changedFields = (stored: Stored): string[] => (stored.before ? Object.keys(stored.input).filter((k) => k in TASK_FIELDS) : []);
+
+  /**
+   * Whether `field` went from `before` to `now` by the confirmation of another proposal of the same
+   * answer (same conversation, same task): the person saw both proposals together, so confirming one
+   * does not make the other stale, even when both set the same field (the later confirmation wins).
+   */
+  function changedBySibling(self: Row, field: string, before: unknown, now: unknown): boolean {
+    if (self.conversation_id === null) return false;
+    const siblings = core.db
+      .prepare("SELECT action_data FROM ai_actions WHERE conversation_id = ? AND target_id = ? AND status = 'executed' AND id <> ?")
+      .all(self.conversation_id, self.target_id, self.id) as Row[];
+    return siblings.some((r) => {
+      const sibling = storedSchema.safeParse(json(r.action_data, {}));
+      return sibling.success && field in sibling.data.input && sameValue(sibling.data.input[field], now) && sameValue(sibling.data.before?.[field], before);
+    });
+  }
+
+  /**
+   * Staleness is per field: a proposal is stale only if a field it changes no longer holds the value
+   * it was proposed against, and the change was not made by a sibling proposal of the same answer
+   * or to the very value proposed. Edits to other fields, by anyone, leave it valid.
+   */
+  function assertFresh(self: Row, stored: Stored): void {
+    const targetId = strOrNull(self.target_id);
+    if (!targetId || !stored.before) return;
+    const now = taskBefore(taskRow(targetId));
+    const moved = changedFields(stored).filter((field) => {
+      const before = stored.before?.[field];
+      const current = now[field as keyof typeof now];
+      return !sameValue(before, current) && !sameValue(stored.input[field], current) && !changedBySibling(self, field, before, current);
+    });
+    if (moved.length > 0) {
+      const names = moved.map((f) => FIELD_NAMES[f] ?? f).join(', ');
+      throw new AppError('CONFLICT', `The task's ${names} changed since this was proposed; ask again to get a fresh proposal`);
+    }
+  }
 
   /** Validates and resolves a proposal into the service input it would run. */
   function plan(tool: ProposalTool, args: Record<string, unknown>): Omit<Stored, 'flagged' | 'args' | 'tool'> & { targetType: string | null; targetId: string | null } {
@@ -193,11 +236,9 @@ export function createActionsService(core: Core) {
       try {
         core.writer.transaction(() => {
           assertMayConfirm(stored, targetId);
-          // Re-validate against the data as it is now, and refuse if the target moved on.
+          // Re-validate against the data as it is now, and refuse if a field it changes moved on.
           const fresh = plan(stored.tool, stored.args);
-          if (stored.targetUpdatedAt && fresh.targetUpdatedAt !== stored.targetUpdatedAt) {
-            throw new AppError('CONFLICT', 'The task changed since this was proposed; ask again to get a fresh proposal');
-          }
+          assertFresh(row, stored);
           const result = execute({ ...stored, input: fresh.input }, targetId);
           finish('executed', JSON.stringify(result));
         });
@@ -208,6 +249,13 @@ export function createActionsService(core: Core) {
         throw error;
       }
       return toView(get(str(row.id)));
+    },
+
+    /** Marks the still-pending proposals of one conversation failed, with the reason; returns how many. */
+    withdrawPending(conversationId: string, reason: string): number {
+      const pending = core.db.prepare("SELECT id FROM ai_actions WHERE conversation_id = ? AND status = 'pending'").all(conversationId) as Row[];
+      for (const r of pending) core.writer.update('ai_actions', str(r.id), { status: 'failed', result: reason, updated_at: core.writer.now });
+      return pending.length;
     },
 
     reject(id: string): ActionView {

@@ -106,9 +106,14 @@ export function createHistory(core: Core) {
       return toConversation(row);
     },
 
+    /** Whether the signed-in person has a conversation with this session id (only they may continue it). */
+    hasSession(sessionId: string): boolean {
+      return core.db.prepare('SELECT 1 FROM conversation_history WHERE session_id = ? AND user_id IS ? LIMIT 1').get(sessionId, core.session.currentUserId) !== undefined;
+    },
+
     /** The session's earlier exchanges, oldest first, for context. */
     session(sessionId: string, limit = 6): ConversationView[] {
-      return (core.db.prepare('SELECT * FROM conversation_history WHERE session_id = ? AND response IS NOT NULL ORDER BY created_at DESC LIMIT ?').all(sessionId, limit) as Row[])
+      return (core.db.prepare('SELECT * FROM conversation_history WHERE session_id = ? AND user_id IS ? AND response IS NOT NULL ORDER BY created_at DESC LIMIT ?').all(sessionId, core.session.currentUserId, limit) as Row[])
         .map(toConversation)
         .reverse();
     },

@@ -13,6 +13,8 @@ export interface ToolContext {
   sources: Map<string, { type: 'task' | 'project' | 'comment' | 'note' | 'employee'; id: string; title: string }>;
   /** Set when text the model read looks like an attempt to instruct it. */
   suspicious: string[];
+  /** Brings the local search index up to date first (the CLI, which has no background indexer). */
+  beforeSearch: () => Promise<void>;
 }
 
 const cite = (ctx: ToolContext, type: 'task' | 'project' | 'comment' | 'note' | 'employee', id: string, title: string) => {
@@ -45,6 +47,7 @@ export const READ_TOOLS = {
     description: 'Semantic + keyword search over tasks, comments, projects and notes. Use it to find things by meaning.',
     args: z.object({ query: z.string().min(1).max(500), k: z.number().int().min(1).max(20).optional(), type: z.enum(['task', 'comment', 'project', 'note']).optional() }),
     async run(ctx: ToolContext, a: { query: string; k?: number; type?: 'task' | 'comment' | 'project' | 'note' }) {
+      await ctx.beforeSearch();
       const out = await ctx.core.memory.search({ query: a.query, k: a.k ?? 8, ...(a.type ? { types: [a.type] } : {}) });
       return {
         results: out.results.map((r) => {

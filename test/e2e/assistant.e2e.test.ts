@@ -26,7 +26,7 @@ describe('Assistant end to end', () => {
     const { page, core } = app;
     const task = core.tasks.list({ status: ['todo', 'in_progress'], limit: 1 })[0]!;
     const other = core.employees.list().find((e) => e.id !== task.assignedTo && e.userId)!;
-    server.script.push({ tools: [{ name: 'list_tasks', arguments: { limit: 5 } }] });
+    server.script.push({ text: 'Let me look at the open tasks.', tools: [{ name: 'list_tasks', arguments: { limit: 5 } }] });
     server.script.push({ tools: [{ name: 'propose_assign_task', arguments: { taskId: task.id, assignee: other.name } }] });
     server.script.push({ reply: `I suggest handing “${task.title}” to ${other.name}, who has capacity this week.` });
 
@@ -38,6 +38,8 @@ describe('Assistant end to end', () => {
     await page.keyboard.press('Control+Enter');
 
     await expect.poll(() => page.getByTestId('assistant-answer').innerText(), { timeout: 20_000 }).toContain(`who has capacity this week`);
+    // The two rounds of the answer are two paragraphs, not one run-on sentence.
+    expect(await page.getByTestId('assistant-answer').innerText()).toMatch(/^Let me look at the open tasks\.\n\nI suggest handing/);
     await expect.poll(() => page.getByTestId('assistant-source').count()).toBeGreaterThan(0);
     const card = page.getByTestId('action-card');
     await card.waitFor();

@@ -4,12 +4,22 @@ import type { AddressInfo, Socket } from 'node:net';
 /**
  * The one test double allowed: an OpenAI-compatible chat server on 127.0.0.1, driven through the
  * real `openai` client. Each request takes the next scripted step; a step is a reply (text and/or
- * tool calls, streamed when the client asks for a stream), an HTTP error, a stall or a dropped
- * connection. Every request body is recorded for assertions.
+ * tool calls, streamed when the client asks for a stream), an HTTP error, a stall, a dropped
+ * connection, or a broken reply (a raw body, or hand-written stream events: see BROKEN_REPLIES).
+ * Every request body is recorded for assertions.
  */
 export type Step =
   | { reply: string }
+  /** Several rounds' worth of text, then tool calls: the text streams first, as real servers do. */
   | { tools: { name: string; arguments: string | Record<string, unknown> }[]; text?: string }
+  /** Any body at all, e.g. an HTML error page served with status 200. */
+  | { raw: string; contentType: string; status?: number }
+  /**
+   * A hand-written event stream: a string is sent as the `data:` line verbatim (so it may be invalid
+   * JSON); an object is a chunk whose id, object, created and model are filled in. `[DONE]` ends the
+   * stream only when `done` is true, so a stream can stop half-way.
+   */
+  | { events: (string | { choices: unknown[] })[]; done: boolean }
   | { status: number; message?: string; headers?: Record<string, string> }
   | { stallMs: number }
   | { drop: true }
@@ -39,7 +49,7 @@ const readBody = (req: IncomingMessage): Promise<string> =>
 
 let callCounter = 0;
 
-function respond(res: ServerResponse, request: ChatRequest, step: Exclude<Step, ((r: ChatRequest) => Step) | { stallMs: number } | { drop: true } | { status: number }>): void {
+function respond(res: ServerResponse, request: ChatRequest, step: { reply: string } | { tools: { name: string; arguments: string | Record<string, unknown> }[]; text?: string }): void {
   const id = `chatcmpl-${++callCounter}`;
   const text = 'reply' in step ? step.reply : (step.text ?? '');
   const toolCalls = 'tools' in step
@@ -89,6 +99,18 @@ export async function startChatServer(): Promise<ChatServer> {
         if (!res.writableEnded && !req.socket.destroyed) respond(res, request, { reply: 'late' });
         return;
       }
+      if ('raw' in step) {
+        res.writeHead(step.status ?? 200, { 'content-type': step.contentType });
+        return res.end(step.raw);
+      }
+      if ('events' in step) {
+        const id = `chatcmpl-${++callCounter}`;
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        for (const event of step.events) {
+          res.write(`data: ${typeof event === 'string' ? event : JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model: request.model, ...event })}\n\n`);
+        }
+        return res.end(step.done ? 'data: [DONE]\n\n' : undefined);
+      }
       if ('status' in step) {
         res.writeHead(step.status, { 'content-type': 'application/json', ...(step.headers ?? {}) });
         return res.end(JSON.stringify({ error: { message: step.message ?? `status ${step.status}`, type: 'test' } }));
@@ -111,6 +133,28 @@ export async function startChatServer(): Promise<ChatServer> {
       }),
   });
 }
+
+const delta = (d: Record<string, unknown>, finishReason: string | null = null) => ({ choices: [{ index: 0, delta: d, finish_reason: finishReason }] });
+const HTML_PAGE = '<!DOCTYPE html>\n<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n';
+
+/**
+ * Every kind of broken reply an OpenAI-compatible server (or a proxy in front of it) has been seen
+ * to send, by name. Each starts with a little real text, so a test can see that a half-streamed
+ * answer is not mistaken for a whole one.
+ */
+export const BROKEN_REPLIES = {
+  'a 200 whose body is not JSON': { raw: 'OK', contentType: 'text/plain' },
+  'an HTML page with status 200': { raw: HTML_PAGE.replace(/502 Bad Gateway/g, 'Please sign in'), contentType: 'text/html' },
+  'an HTML error page (502)': { raw: HTML_PAGE, contentType: 'text/html', status: 502 },
+  'a stream cut off half-way': { events: [delta({ role: 'assistant', content: '' }), delta({ content: 'Maria has two overdue' })], done: false },
+  'a stream with an invalid chunk': { events: [delta({ role: 'assistant', content: 'Maria' }), '{"id":"x","choices":[{"delta":{"content":"has'], done: true },
+  'a stream with empty choices': { events: [{ choices: [] }, { choices: [] }], done: true },
+  'a stream that finishes for an unknown reason': { events: [delta({ role: 'assistant', content: 'Maria has' }), delta({}, 'banana')], done: true },
+  'an answer cut off at the length limit': { events: [delta({ role: 'assistant', content: 'Maria has two' }), delta({}, 'length')], done: true },
+  'a chunk of the wrong shape': { events: [delta({ role: 'assistant', content: 42 }), delta({}, 'stop')], done: true },
+  'an empty answer': { events: [delta({ role: 'assistant', content: '' }), delta({}, 'stop')], done: true },
+} satisfies Record<string, Step>;
+export type BrokenReply = keyof typeof BROKEN_REPLIES;
 
 /** A base URL where nothing listens: the "server down" case. */
 export async function unusedBaseUrl(): Promise<string> {

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import type { ActionView } from '../../../shared/agent';
+import { askInput, type ActionView } from '../../../shared/agent';
 import { AppError } from '../../common/errors';
 import { withCore } from '../context';
+import { oneLine } from '../errors';
 import { plural, shortId } from '../output';
+import { indexPending } from './memory';
 
 const actionJson = (a: ActionView) => ({
   id: a.id, actionType: a.actionType, targetType: a.targetType, targetId: a.targetId, actionData: a.actionData, executed: a.executed,
@@ -13,7 +15,9 @@ async function openAgent(core: Parameters<Parameters<typeof withCore>[1]>[0]['co
   const { createAgent } = await import('../../agent/agent');
   const { aiConfigFromEnv } = await import('../../agent/config');
   const config = aiConfigFromEnv();
-  return createAgent(core, () => config);
+  // Each CLI run is its own process with no background indexer: index what changed since the last
+  // run just before the agent searches (its search tool, or the interim answer), and only then.
+  return createAgent(core, () => config, { beforeLocalSearch: () => indexPending(core) });
 }
 
 export function registerAgentCommands(program: Command): void {
@@ -33,6 +37,9 @@ export function registerAgentCommands(program: Command): void {
           return out.line(`Answered ${plural(r.answered, 'queued question')}; ${r.remaining} still waiting.`);
         }
         if (!question) throw new AppError('VALIDATION', 'Give a question, e.g. coordinator ask "who is overloaded this week?"');
+        if (opts.session !== undefined && !askInput.shape.sessionId.safeParse(opts.session).success) {
+          throw new AppError('VALIDATION', `--session "${opts.session}" is not a session id; use the id printed as "Session …" after an earlier answer`, [{ path: 'session', message: 'must be a UUID' }]);
+        }
         let templateId: string | undefined;
         if (opts.template) {
           const wanted = opts.template.toLowerCase();
@@ -43,19 +50,32 @@ export function registerAgentCommands(program: Command): void {
         const controller = new AbortController();
         const onSignal = () => controller.abort();
         process.once('SIGINT', onSignal);
+        let streamed = '';
         try {
           const r = await agent.ask(
             { question, ...(opts.session ? { sessionId: opts.session } : {}), ...(templateId ? { templateId } : {}) },
-            { signal: controller.signal, ...(out.json ? {} : { onDelta: (d: string) => process.stdout.write(d) }) },
+            {
+              signal: controller.signal,
+              ...(out.json ? {} : { onDelta: (d: string) => { streamed += d; process.stdout.write(d); } }),
+            },
           );
+          if (r.problem) process.stderr.write(`warning: ${oneLine(r.problem)}; the question is kept (\`coordinator ask --answer-queued\` answers it later)\n`);
           if (out.json) {
-            return out.data({ answer: r.answer, sources: r.sources, actions: r.actions.map(actionJson), sessionId: r.sessionId, conversationId: r.conversationId, queued: r.queued, confidence: r.confidence });
+            return out.data({
+              answer: r.answer, sources: r.sources, actions: r.actions.map(actionJson), sessionId: r.sessionId, conversationId: r.conversationId,
+              queued: r.queued, problem: r.problem ?? null, confidence: r.confidence,
+            });
           }
-          if (r.queued) out.line(r.answer);
+          // Text that streamed before the reply broke off is ended, not continued by the interim answer.
+          if (r.queued) out.line(`${streamed ? '\n' : ''}${r.answer}`);
           else out.line('');
           if (r.sources.length) out.line(`\nSources: ${r.sources.slice(0, 10).map((s) => `${s.type} ${shortId(s.id)} ${s.title}`).join('; ')}`);
           for (const a of r.actions) out.line(`\nProposed ${shortId(a.id)}: ${a.summary}${a.flagged ? `  ⚠ ${a.flagged}` : ''}\n  confirm: coordinator actions confirm ${a.id}`);
           out.line(`\nSession ${r.sessionId}`);
+        } catch (error) {
+          // End a half-streamed answer so the error line does not continue it.
+          if (streamed && !streamed.endsWith('\n')) process.stdout.write('\n');
+          throw error;
         } finally {
           process.off('SIGINT', onSignal);
         }

@@ -87,15 +87,25 @@ describe('proposals', () => {
     expect(() => w.agent.actions.confirm(action.id)).toThrow(/already executed/);
   });
 
-  it('a stale proposal is refused at confirmation and nothing changes', async () => {
+  it('a stale proposal (a field it changes was changed since) is refused at confirmation and nothing changes', async () => {
+    server.script.push({ tools: [{ name: 'propose_update_task', arguments: { taskId: w.tasks.open.id, status: 'done' } }] });
+    server.script.push({ reply: 'Proposed.' });
+    const { actions } = await w.agent.ask({ question: 'Mark analytics done' });
+    w.clock.advance(60_000);
+    w.core.tasks.update({ id: w.tasks.open.id, status: 'testing' });
+    expect(() => w.agent.actions.confirm(actions[0]!.id)).toThrow(/status changed since this was proposed/);
+    expect(w.core.tasks.get(w.tasks.open.id).status).toBe('testing');
+    expect(w.agent.actions.get(actions[0]!.id)).toMatchObject({ status: 'failed', executed: false, result: expect.stringMatching(/changed since/) });
+  });
+
+  it('an edit to a field the proposal does not change leaves it valid', async () => {
     server.script.push({ tools: [{ name: 'propose_update_task', arguments: { taskId: w.tasks.open.id, status: 'done' } }] });
     server.script.push({ reply: 'Proposed.' });
     const { actions } = await w.agent.ask({ question: 'Mark analytics done' });
     w.clock.advance(60_000);
     w.core.tasks.update({ id: w.tasks.open.id, priority: 'urgent' });
-    expect(() => w.agent.actions.confirm(actions[0]!.id)).toThrow(/changed since this was proposed/);
-    expect(w.core.tasks.get(w.tasks.open.id).status).toBe('todo');
-    expect(w.agent.actions.get(actions[0]!.id)).toMatchObject({ status: 'failed', executed: false, result: expect.stringMatching(/changed since/) });
+    expect(w.agent.actions.confirm(actions[0]!.id)).toMatchObject({ status: 'executed' });
+    expect(w.core.tasks.get(w.tasks.open.id)).toMatchObject({ status: 'done', priority: 'urgent' });
   });
 
   it('rejecting records the decision and executes nothing', async () => {
