@@ -75,24 +75,42 @@ function looksLikeBtreePage(page: Buffer, offset: number, pageSize: number): boo
   return headerEnd <= contentStart && contentStart <= pageSize && page[offset + 7]! <= 60;
 }
 
-/** Without a header, the page size is the smallest one at which (nearly) every page parses. */
+/** Pages of `size` bytes from the main file (the first `limit` of them), the WAL's on top. */
+function pagesOf(fd: number, fileSize: number, size: number, wal: Map<number, Buffer>, limit = Number.MAX_SAFE_INTEGER): Pages {
+  const onDisk = Math.min(Math.floor(fileSize / size), limit);
+  return {
+    size,
+    count: Math.max(onDisk, ...[...wal.keys()].filter((n) => n <= limit)),
+    read(n) {
+      const fromWal = n <= limit ? wal.get(n) : undefined;
+      if (fromWal) return fromWal;
+      if (n < 1 || n > onDisk) return null;
+      const buf = Buffer.alloc(size);
+      return readSync(fd, buf, 0, size, (n - 1) * size) === size ? buf : null;
+    },
+  };
+}
+
+const PROBE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Without a header (and without a WAL, whose header also says), the page size is the one at which
+ * the most records decode in the same leading stretch of the file: a size too large skips pages
+ * and breaks overflow chains, a size too small cuts pages in half.
+ */
 function inferPageSize(fd: number, fileSize: number): number {
-  let best = { size: 4096, ratio: -1 };
-  const candidates: { size: number; ratio: number }[] = [];
+  let best = { size: 4096, records: 0 };
   for (let size = 512; size <= 65536; size *= 2) {
-    const total = Math.floor(fileSize / size);
-    if (total < 2) continue;
-    let valid = 0;
-    const page = Buffer.alloc(16);
-    for (let n = 2; n <= total; n += 1) {
-      readSync(fd, page, 0, 16, (n - 1) * size);
-      if (looksLikeBtreePage(page, 0, size)) valid += 1;
+    if (fileSize < size * 2) break;
+    const pages = pagesOf(fd, fileSize, size, new Map(), Math.max(2, Math.floor(PROBE_BYTES / size)));
+    const probe: PageScan = { pageSize: size, headerIntact: false, records: [], damagedCells: 0, problems: [] };
+    for (let n = 2; n <= pages.count; n += 1) {
+      const page = pages.read(n);
+      if (page) leafRecords(pages, n, page, size, probe);
     }
-    const ratio = valid / (total - 1);
-    candidates.push({ size, ratio });
-    if (ratio > best.ratio) best = { size, ratio };
+    if (probe.records.length > best.records) best = { size, records: probe.records.length };
   }
-  return candidates.find((c) => c.ratio >= best.ratio * 0.9)?.size ?? best.size;
+  return best.size;
 }
 
 /** The committed frames of a WAL whose salts match its header; later frames win. */
@@ -284,7 +302,7 @@ export function scanTableRecords(file: string): PageScan {
     const fileSize = fstatSync(fd).size;
     const first = Buffer.alloc(100);
     readSync(fd, first, 0, 100, 0);
-    const header = readHeader(first);
+    const mainHeader = readHeader(first);
     const walFile = `${file}-wal`;
     const walPageSize = (() => {
       if (!existsSync(walFile)) return null;
@@ -296,21 +314,13 @@ export function scanTableRecords(file: string): PageScan {
         closeSync(wfd);
       }
     })();
-    const size = header?.pageSize ?? walPageSize ?? inferPageSize(fd, fileSize);
+    const size = mainHeader?.pageSize ?? walPageSize ?? inferPageSize(fd, fileSize);
     const wal = walFrames(walFile, size);
-    const onDisk = Math.floor(fileSize / size);
-    const count = Math.max(onDisk, ...wal.keys());
-    const pages: Pages = {
-      size,
-      count,
-      read(n) {
-        const fromWal = wal.get(n);
-        if (fromWal) return fromWal;
-        if (n < 1 || n > onDisk) return null;
-        const buf = Buffer.alloc(size);
-        return readSync(fd, buf, 0, size, (n - 1) * size) === size ? buf : null;
-      },
-    };
+    // The newest page 1 (its freelist above all) is the WAL's when it has one.
+    const walFirst = wal.get(1);
+    const header = (walFirst ? readHeader(walFirst) : null) ?? mainHeader;
+    const pages = pagesOf(fd, fileSize, size, wal);
+    const count = pages.count;
     const scan: PageScan = { pageSize: size, headerIntact: header !== null, records: [], damagedCells: 0, problems: [] };
     if (!header) scan.problems.push(`the database header is damaged; pages read as ${size} bytes`);
     const free = freePages(pages, header ? header.freelistTrunk : null);
