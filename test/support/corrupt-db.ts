@@ -81,12 +81,13 @@ export function corruptSchemaPages(file: string): number[] {
   return pages;
 }
 
-/** Cuts the file in the middle of the last page of `btree`, losing that page and all after it. */
+/** Cuts the file mid-way through `btree`: in the middle of its middle page, losing all after. */
 export function truncateMidTable(file: string, btree: string): { pageSize: number; lostFrom: number } {
   const { pageSize, owner } = pageMap(file);
-  const last = Math.max(...[...owner].filter(([, name]) => name === btree).map(([n]) => n));
-  truncateSync(file, (last - 1) * pageSize + pageSize / 2);
-  return { pageSize, lostFrom: last };
+  const pages = [...owner].filter(([, name]) => name === btree).map(([n]) => n).sort((a, b) => a - b);
+  const cut = pages[Math.floor(pages.length / 2)]!;
+  truncateSync(file, (cut - 1) * pageSize + pageSize / 2);
+  return { pageSize, lostFrom: cut };
 }
 
 /** Flips `count` random bytes (seeded, so a failure replays) in pages owned by none of `spared`. */
