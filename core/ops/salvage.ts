@@ -52,8 +52,6 @@ export interface SalvageResult {
    * whose page is lost) is rebuilt from that insert.
    */
   rows: PulledRow[];
-  /** Rows pending changes touch that could be read nowhere: their changes wait for the sync. */
-  unreadableRows: { table: EntityTable; id: string }[];
   /** What could not be read, for the recovery report. */
   problems: string[];
 }
@@ -155,7 +153,7 @@ export function rowOfShape(columns: ColumnShape[], record: PageRecord): Row | nu
     const value = i < values.length ? values[i]! : null;
     if (i >= values.length && column.notNull) return null;
     if (!fits(column, value)) return null;
-    row[column.name] = column.rowid ? Number(record.rowid) : typeof value === 'bigint' ? value : value;
+    row[column.name] = column.rowid ? Number(record.rowid) : value;
   }
   return row;
 }
@@ -325,7 +323,7 @@ function rowReader(sources: Sources) {
  * The rows to show again: every row a pending change leaves in place, with the rows it refers
  * to (its task, project, author) so the foreign keys of the fresh replica hold.
  */
-function salvageRows(sources: Sources, entries: SalvagedEntry[]): { rows: PulledRow[]; unreadable: { table: EntityTable; id: string }[] } {
+function salvageRows(sources: Sources, entries: SalvagedEntry[]): PulledRow[] {
   const pending = entries.filter((e) => e.status === 'pending');
   const last = new Map<string, SalvagedEntry>();
   for (const e of pending) last.set(`${e.table_name}:${e.row_id}`, e);
@@ -334,13 +332,12 @@ function salvageRows(sources: Sources, entries: SalvagedEntry[]): { rows: Pulled
 
   const reader = rowReader(sources);
   const rows = new Map<string, PulledRow>();
-  const unreadable: { table: EntityTable; id: string }[] = [];
-  const queue: { table: EntityTable; id: string; touched: boolean }[] = [...last.values()]
+  const queue: { table: EntityTable; id: string }[] = [...last.values()]
     .filter((e) => e.op !== 'delete' && isSyncedTable(e.table_name))
-    .map((e) => ({ table: e.table_name as EntityTable, id: e.row_id, touched: true }));
+    .map((e) => ({ table: e.table_name as EntityTable, id: e.row_id }));
   const seen = new Set<string>();
   while (queue.length > 0) {
-    const { table, id, touched } = queue.shift()!;
+    const { table, id } = queue.shift()!;
     const key = `${table}:${id}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -348,18 +345,16 @@ function salvageRows(sources: Sources, entries: SalvagedEntry[]): { rows: Pulled
     if (last.get(key)?.op === 'delete') continue;
     const fromInsert = inserted.get(key);
     const row = reader.row(table, id) ?? (fromInsert && invalidReason(table, fromInsert) === null ? fromInsert : null);
-    if (!row) {
-      if (touched) unreadable.push({ table, id });
-      continue;
-    }
+    // A touched row read nowhere is reported by the replay; its changes wait for the sync.
+    if (!row) continue;
     rows.set(key, { table, row, version: reader.version(table, id) });
     for (const fk of FOREIGN_KEYS[table]) {
       const ref = row[fk.column];
-      if (typeof ref === 'string') queue.push({ table: fk.parent, id: ref, touched: false });
+      if (typeof ref === 'string') queue.push({ table: fk.parent, id: ref });
     }
   }
   const order = (r: PulledRow) => SYNC_ORDER.indexOf(r.table);
-  return { rows: [...rows.values()].sort((a, b) => order(a) - order(b)), unreadable };
+  return [...rows.values()].sort((a, b) => order(a) - order(b));
 }
 
 export function salvageReplica(file: string): SalvageResult {
@@ -393,8 +388,7 @@ export function salvageReplica(file: string): SalvageResult {
   try {
     const entries = salvageOutbox(sources);
     const settings = salvageSettings(sources);
-    const { rows, unreadable } = salvageRows(sources, entries);
-    return { entries, settings, rows, unreadableRows: unreadable, problems };
+    return { entries, settings, rows: salvageRows(sources, entries), problems };
   } finally {
     db?.close();
   }

@@ -56,14 +56,12 @@ export function readVarint(buf: Buffer, offset: number): { value: bigint; length
   return { value: BigInt.asIntN(64, (value << 8n) | BigInt(last)), length: 9 };
 }
 
-function readHeader(first: Buffer): { pageSize: number; reserved: number; pages: number | null; freelistTrunk: number } | null {
+function readHeader(first: Buffer): { pageSize: number; reserved: number; freelistTrunk: number } | null {
   if (first.length < 100 || !first.subarray(0, 16).equals(MAGIC)) return null;
   const raw = first.readUInt16BE(16);
   const pageSize = raw === 1 ? 65536 : raw;
   if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return null;
-  // The size in pages is trusted only when written by a SQLite that maintains it (3.7.0+).
-  const pages = first.readUInt32BE(92) === first.readUInt32BE(24) ? first.readUInt32BE(28) : null;
-  return { pageSize, reserved: first[20] ?? 0, pages: pages || null, freelistTrunk: first.readUInt32BE(32) };
+  return { pageSize, reserved: first[20] ?? 0, freelistTrunk: first.readUInt32BE(32) };
 }
 
 function looksLikeBtreePage(page: Buffer, offset: number, pageSize: number): boolean {
