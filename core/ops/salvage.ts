@@ -375,7 +375,9 @@ export function salvageReplica(file: string): SalvageResult {
     pages() {
       if (scan !== undefined) return scan;
       try {
-        scan = scanTableRecords(file);
+        const shapes = tableShapes();
+        const wanted = ['sync_outbox', 'local_settings', 'sync_row_versions', ...SYNC_ORDER].map((t) => shapes.get(t)!);
+        scan = scanTableRecords(file, (record) => wanted.some((columns) => rowOfShape(columns, record) !== null));
         problems.push(...scan.problems);
         if (scan.damagedCells > 0) problems.push(`${scan.damagedCells} damaged cells on the file's pages could not be decoded`);
       } catch (error) {

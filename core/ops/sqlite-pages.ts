@@ -277,7 +277,7 @@ function cellPayload(pages: Pages, page: Buffer, cellAt: number, usable: number)
   return { rowid: rowid.value, payload: Buffer.concat(parts) };
 }
 
-function leafRecords(pages: Pages, n: number, page: Buffer, usable: number, out: PageScan): void {
+function leafRecords(pages: Pages, n: number, page: Buffer, usable: number, out: PageScan, keep: (record: PageRecord) => boolean = () => true): void {
   const offset = n === 1 ? 100 : 0;
   if (page[offset] !== TABLE_LEAF || !looksLikeBtreePage(page, offset, pages.size)) return;
   const cells = page.readUInt16BE(offset + 3);
@@ -286,15 +286,19 @@ function leafRecords(pages: Pages, n: number, page: Buffer, usable: number, out:
       const pointer = page.readUInt16BE(offset + 8 + i * 2);
       if (pointer < offset + 8 + cells * 2 || pointer >= usable) throw new RangeError('cell pointer out of range');
       const { rowid, payload } = cellPayload(pages, page, pointer, usable);
-      out.records.push({ page: n, rowid, values: decodeRecord(payload) });
+      const record = { page: n, rowid, values: decodeRecord(payload) };
+      if (keep(record)) out.records.push(record);
     } catch {
       out.damagedCells += 1;
     }
   }
 }
 
-/** Every row of every table b-tree leaf in a SQLite file (and its `-wal`) that still decodes. */
-export function scanTableRecords(file: string): PageScan {
+/**
+ * Every row of every table b-tree leaf in a SQLite file (and its `-wal`) that still decodes;
+ * `keep` lets the caller hold only the records it may want (a replica can be large).
+ */
+export function scanTableRecords(file: string, keep?: (record: PageRecord) => boolean): PageScan {
   const fd = openSync(file, 'r');
   try {
     const fileSize = fstatSync(fd).size;
@@ -326,7 +330,7 @@ export function scanTableRecords(file: string): PageScan {
     for (let n = 1; n <= count; n += 1) {
       if (free.has(n)) continue;
       const page = pages.read(n);
-      if (page) leafRecords(pages, n, page, usable, scan);
+      if (page) leafRecords(pages, n, page, usable, scan, keep);
     }
     if (fileSize % size !== 0) scan.problems.push(`the file ends mid-page (${fileSize} bytes); it was truncated`);
     return scan;
