@@ -5,9 +5,9 @@ import { openCore, type Core, type CoreOptions } from '../app/core';
 import { createLogger } from '../common/logger';
 import { isoNow, type Clock } from '../common/time';
 import { openDatabase, type SqliteDb } from '../database/open';
-import type { EntityTable } from '../mutations/types';
-import { TABLE_SPECS } from '../sync/columns';
-import { salvageReplica, type SalvagedEntry } from './salvage';
+import { createApplier, type ApplyResult, type PulledRow } from '../sync/apply';
+import { createOutbox } from '../sync/outbox';
+import { salvageReplica, type SalvageResult } from './salvage';
 import { integrityMessages } from './sqlite-info';
 
 export type { RecoveryReport };
@@ -58,45 +58,43 @@ function moveAside(file: string, now: Date): string {
 }
 
 /**
- * Puts a salvaged change back into the fresh tables so the user sees it before the next sync:
- * inserts in their original order bring back a local-only replica entirely; an edit of a row
- * that only the central database has is simply skipped here (the row arrives with the bootstrap
- * and the change is pushed before that). Each change stands alone in a savepoint.
+ * Shows the salvaged pending changes in the fresh replica at once: the rows they touch (as the
+ * damaged replica last had them, or rebuilt from their insert) go in together with the rows
+ * they refer to, through the same applier a sync uses — which validates each row, checks its
+ * references and re-applies the row's pending changes on top. Returns how many pending changes
+ * are visible (a pending delete is, trivially: the row is not there).
  */
-function replay(db: SqliteDb, entries: SalvagedEntry[]): number {
-  let replayed = 0;
-  for (const entry of entries) {
-    if (entry.status !== 'pending') continue;
-    const spec = TABLE_SPECS[entry.table_name as EntityTable];
-    const fields = JSON.parse(entry.fields) as Record<string, unknown>;
-    const columns = Object.keys(fields).filter((c) => c !== 'id' && spec.byName.has(c));
-    const values = columns.map((c) => {
-      const v = fields[c];
-      return v === null || typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
-    });
-    try {
-      db.transaction(() => {
-        const table = `"${entry.table_name}"`;
-        if (entry.op === 'delete') {
-          replayed += db.prepare(`DELETE FROM ${table} WHERE id = ?`).run(entry.row_id).changes > 0 ? 1 : 0;
-          return;
-        }
-        if (columns.length === 0) return;
-        const exists = db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(entry.row_id) !== undefined;
-        if (!exists && entry.op === 'insert') {
-          const names = ['id', ...columns].map((c) => `"${c}"`).join(', ');
-          db.prepare(`INSERT INTO ${table} (${names}) VALUES (${['id', ...columns].map(() => '?').join(', ')})`).run(entry.row_id, ...values);
-          replayed += 1;
-        } else if (exists) {
-          db.prepare(`UPDATE ${table} SET ${columns.map((c) => `"${c}" = ?`).join(', ')} WHERE id = ?`).run(...values, entry.row_id);
-          replayed += 1;
-        }
-      })();
-    } catch (error) {
-      log.debug('salvaged change not replayed locally (it is still queued)', { seq: entry.seq, error: String(error) });
+function replay(db: SqliteDb, salvage: SalvageResult): { replayed: number; problems: string[] } {
+  const applier = createApplier(db, createOutbox(db));
+  const shown = new Set<string>();
+  const skipped: string[] = [];
+  const record = (result: ApplyResult, rows: PulledRow[]) => {
+    for (const r of rows) if (!result.skipped.some((s) => s.table === r.table && s.id === String(r.row.id))) shown.add(`${r.table}:${String(r.row.id)}`);
+    for (const s of result.skipped) skipped.push(`${s.table} ${s.id}: ${s.reason}`);
+  };
+  try {
+    record(applier.apply({ upserts: salvage.rows, deletes: [] }), salvage.rows);
+  } catch (error) {
+    // One row the fresh tables refuse must not hide the others: each on its own, parents first.
+    log.debug('salvaged rows refused as a whole; applying one by one', { error: String(error) });
+    for (const row of salvage.rows) {
+      try {
+        record(applier.apply({ upserts: [row], deletes: [] }), [row]);
+      } catch (rowError) {
+        skipped.push(`${row.table} ${String(row.row.id)}: ${rowError instanceof Error ? rowError.message : String(rowError)}`);
+      }
     }
   }
-  return replayed;
+  const pending = salvage.entries.filter((e) => e.status === 'pending');
+  const finalOp = new Map(pending.map((e) => [`${e.table_name}:${e.row_id}`, e.op]));
+  const visible = pending.filter((e) => finalOp.get(`${e.table_name}:${e.row_id}`) === 'delete' || shown.has(`${e.table_name}:${e.row_id}`));
+  const problems = skipped.map((s) => `salvaged row not shown: ${s}`);
+  const waiting = pending.length - visible.length;
+  if (waiting > 0) {
+    const rows = [...new Set(pending.filter((e) => !visible.includes(e)).map((e) => `${e.table_name} ${e.row_id}`))];
+    problems.push(`${waiting} pending changes are queued but not shown until the next sync: their rows could not be read (${rows.slice(0, 10).join(', ')})`);
+  }
+  return { replayed: visible.length, problems };
 }
 
 /**
@@ -129,15 +127,17 @@ export function recoverDatabase(file: string, reason: string, options: { clock?:
       problems: salvage.problems,
     };
     const requeue = db.prepare(
-      `INSERT INTO sync_outbox (mutation_id, table_name, row_id, op, fields, base_version, hlc, status, error, created_at)
-       VALUES (@mutation_id, @table_name, @row_id, @op, @fields, @base_version, @hlc, @status, @error, @created_at)`,
+      `INSERT INTO sync_outbox (mutation_id, table_name, row_id, op, fields, base_version, hlc, status, error, created_at, tx_id)
+       VALUES (@mutation_id, @table_name, @row_id, @op, @fields, @base_version, @hlc, @status, @error, @created_at, @tx_id)`,
     );
     const setSetting = db.prepare('INSERT INTO local_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     db.transaction(() => {
       for (const s of settings) setSetting.run(s.key, s.value);
       for (const { seq: _old, ...entry } of salvage.entries) requeue.run(entry);
     })();
-    report.replayed = replay(db, salvage.entries);
+    const replayed = replay(db, salvage);
+    report.replayed = replayed.replayed;
+    report.problems.push(...replayed.problems);
     setSetting.run(RECOVERY_SETTING, JSON.stringify(report));
     log.warn('local database rebuilt', { movedTo, salvaged: report.salvaged, replayed: report.replayed, problems: report.problems.length });
     return report;

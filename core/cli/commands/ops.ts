@@ -189,7 +189,7 @@ export function registerOpsCommands(program: Command): void {
       if (!report) return out.line('The database passed its check; nothing to recover.');
       out.line(`The database was damaged (${report.reason}).`);
       out.line(`Moved aside to ${report.movedTo}; salvaged ${plural(report.salvaged.pending, 'unsynced change')} and ${plural(report.salvaged.rejected, 'refused change')}.`);
-      for (const p of report.problems) out.line(`  could not read: ${p}`);
-      out.line('The next `coordinator sync` pushes them and downloads everything else from the central database.');
+      for (const p of report.problems) out.line(`  ${p}`);
+      out.line(`${plural(report.replayed, 'unsynced change')} shown again already; the next \`coordinator sync\` pushes them and downloads everything else from the central database.`);
     });
 }
