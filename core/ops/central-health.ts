@@ -87,12 +87,23 @@ export async function centralHealth(config: CentralConfig, cursor: { xid: string
         detail: `${counts.sync_changes ?? 0} changes${log?.oldest ? `, oldest ${log.oldest}` : ''}${log?.pruned ? `, pruned below xid ${log.pruned}` : ''}`,
       });
       if (cursor) {
-        const { rows: behind } = await client.query<{ n: string }>(`SELECT count(*)::bigint AS n FROM sync_changes WHERE (xid, version) > ($1::xid8, $2::bigint)`, [
-          cursor.xid,
-          cursor.version,
-        ]);
+        // Pull reads only below the visibility horizon (docs/sync-protocol.md): a committed change
+        // above it waits for an older write transaction still running anywhere in the cluster.
+        // Those are in flight, not missed; counting them as "behind" would make a healthy replica
+        // look stale whenever another database on the server is busy.
+        const { rows: behind } = await client.query<{ n: string; waiting: string }>(
+          `SELECT count(*) FILTER (WHERE xid < pg_snapshot_xmin(pg_current_snapshot()))::bigint AS n,
+                  count(*) FILTER (WHERE xid >= pg_snapshot_xmin(pg_current_snapshot()))::bigint AS waiting
+             FROM sync_changes WHERE (xid, version) > ($1::xid8, $2::bigint)`,
+          [cursor.xid, cursor.version],
+        );
         behindChanges = Number(behind[0]?.n ?? 0);
-        checks.push({ name: 'sync.behind', ok: true, detail: `${behindChanges} central changes not pulled yet` });
+        const waiting = Number(behind[0]?.waiting ?? 0);
+        checks.push({
+          name: 'sync.behind',
+          ok: true,
+          detail: `${behindChanges} central changes not pulled yet${waiting > 0 ? `; ${waiting} more wait for older transactions still running on the server` : ''}`,
+        });
       }
     }
     if (present.has('crm_bridge_state')) checks.push(...(await crmBridgeHealth(client)));
