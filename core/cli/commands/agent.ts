@@ -3,6 +3,7 @@ import type { ActionView } from '../../../shared/agent';
 import { AppError } from '../../common/errors';
 import { withCore } from '../context';
 import { plural, shortId } from '../output';
+import { resolveRef } from '../resolve';
 
 const actionJson = (a: ActionView) => ({
   id: a.id, actionType: a.actionType, targetType: a.targetType, targetId: a.targetId, actionData: a.actionData, executed: a.executed,
@@ -78,10 +79,10 @@ export function registerAgentCommands(program: Command): void {
   actions
     .command('confirm')
     .description('execute a proposal (re-checked against the current data first)')
-    .argument('<id>', 'action id (or an unambiguous part of it)')
+    .argument('<id>', 'action id: the whole UUID or an unambiguous part of ≥ 8 characters (as shown by `actions list`)')
     .action((id: string, _opts: unknown, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
-        const a = (await openAgent(core)).actions.confirm(id);
+        const a = (await openAgent(core)).actions.confirm(resolveRef(core, 'action', id));
         if (out.json) return out.data(actionJson(a));
         out.line(`Done: ${a.summary}.`);
       }),
@@ -89,10 +90,10 @@ export function registerAgentCommands(program: Command): void {
   actions
     .command('reject')
     .description('decline a proposal')
-    .argument('<id>', 'action id (or an unambiguous part of it)')
+    .argument('<id>', 'action id: the whole UUID or an unambiguous part of ≥ 8 characters (as shown by `actions list`)')
     .action((id: string, _opts: unknown, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
-        const a = (await openAgent(core)).actions.reject(id);
+        const a = (await openAgent(core)).actions.reject(resolveRef(core, 'action', id));
         if (out.json) return out.data(actionJson(a));
         out.line(`Rejected: ${a.summary}.`);
       }),
