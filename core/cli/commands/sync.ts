@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { AppError } from '../../common/errors';
 import { withCore } from '../context';
 import { oneLine } from '../errors';
+import { createLogger } from '../../common/logger';
+
+const log = createLogger('cli');
 import { plural, shortId } from '../output';
 import { resolveRef } from '../resolve';
 
@@ -107,6 +110,7 @@ export function registerSyncCommands(program: Command): void {
             summary.pushed + summary.pulled + summary.conflicts + summary.rejected + summary.skipped.length > 0 ||
             (crm !== undefined && (!crm.ran || crm.imported + crm.exported + crm.conflicts + crm.skipped.length + crm.warnings.length > 0));
           const reported = JSON.stringify(warnings);
+          log.debug('sync run', { quiet, eventful, pushed: summary.pushed, pulled: summary.pulled });
           if (quiet && !eventful && reported === lastReported) return;
           lastReported = reported;
           if (out.json) return out.data(report);
