@@ -26,13 +26,13 @@ export function toEmployee(r: Row): Employee {
 }
 
 /**
- * Emails shared by more than one employee, case-insensitively. The service refuses them, but the
+ * Emails shared by more than one active employee, case-insensitively. The service refuses them, but the
  * central database may still send some (another replica, the CRM); the sync report and doctor say so.
  */
 export function findDuplicateEmails(db: SqliteDb): { email: string; names: string[] }[] {
   const rows = db
     .prepare(
-      `SELECT lower(trim(email)) AS email, json_group_array(name) AS names FROM employees
+      `SELECT lower(trim(email)) AS email, json_group_array(name) AS names FROM employees WHERE is_active = 1
        GROUP BY lower(trim(email)) HAVING count(*) > 1 ORDER BY 1`,
     )
     .all() as { email: string; names: string }[];
@@ -79,12 +79,13 @@ export function createEmployeesService(ctx: ServiceContext) {
   };
 
   /**
-   * Emails identify a person (lookups, `--assignee EMAIL`, CRM staff matching), so two employees
-   * may not share one, compared without regard to case; deactivated people keep theirs.
+   * Emails identify a person (lookups, `--assignee EMAIL`, CRM staff matching), so two active
+   * employees may not share one, compared without regard to case. A deactivated record keeps its
+   * email and does not block it: the same person may be hired again as a new record.
    */
   const assertEmailFree = (email: string, exceptId: string | null) => {
     const taken = statements
-      .get('SELECT id, name FROM employees WHERE lower(trim(email)) = lower(trim(?)) AND id IS NOT ? LIMIT 1')
+      .get('SELECT id, name FROM employees WHERE lower(trim(email)) = lower(trim(?)) AND is_active = 1 AND id IS NOT ? LIMIT 1')
       .get(email, exceptId) as { id: string; name: string } | undefined;
     if (taken) {
       throw new AppError('CONFLICT', `The email ${email} already belongs to ${taken.name}; two employees cannot share an email`, [

@@ -108,8 +108,9 @@ export function createProjectsService(ctx: ServiceContext) {
       // A project may be recorded in any state (an existing one, a finished one); the dates that
       // setStatus would have stamped are stamped here.
       const today = localDate(clock.now());
-      const startDate = input.startDate ?? (status === 'in_progress' ? today : null);
-      const endDate = input.endDate ?? (status === 'done' ? today : null);
+      // Stamped only where that keeps start ≤ end; dates given explicitly are checked below.
+      const startDate = input.startDate ?? (status === 'in_progress' && !(input.endDate && input.endDate < today) ? today : null);
+      const endDate = input.endDate ?? (status === 'done' && !(startDate && startDate > today) ? today : null);
       assertDateOrder(startDate, endDate);
       return writer.transaction(() => {
         assertNameFree(input.name, status, null);
