@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCore } from '../../core/app/core';
 import { runCoordinator, type CliRun } from '../support/cli';
+import { corruptPagesOf } from '../support/corrupt-db';
 import { tempCentral } from '../support/pg';
 
 /**
@@ -305,5 +306,17 @@ describe('storage errors in words, for every command (issue 12 §6)', { timeout:
     expect(line).not.toMatch(/secret/);
     const help = await ok(['sync', '--help']);
     expect(help.stdout).toMatch(/--allow-plaintext-password/);
+  });
+
+  it('recover writes its log lines to the log file, not before its report on stderr', async () => {
+    const folder = mkdtempSync(path.join(dir, 'recover-'));
+    const db = path.join(folder, 'damaged.db');
+    await ok(['--db', db, 'seed-demo']);
+    corruptPagesOf(db, 'tasks');
+    const run = await cli(['--db', db, 'recover']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/The database was damaged/);
+    expect(readFileSync(path.join(folder, 'logs', 'cli.log'), 'utf8')).toMatch(/"scope":"recovery".*"msg":"local database is damaged; moved aside and rebuilding"/);
   });
 });
