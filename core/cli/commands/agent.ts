@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { ActionView } from '../../../shared/agent';
 import { AppError } from '../../common/errors';
+import { resolveRef } from '../resolve';
 import { withCore } from '../context';
 import { plural, shortId } from '../output';
-import { resolveRef } from '../resolve';
 
 const actionJson = (a: ActionView) => ({
   id: a.id, actionType: a.actionType, targetType: a.targetType, targetId: a.targetId, actionData: a.actionData, executed: a.executed,

@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { MEMORY_CONTENT_TYPES } from '../../../shared/enums';
 import type { Core } from '../../app/core';
 import { embedderConfigFromName } from '../../memory/embedders/config';
+import { resolveRef } from '../resolve';
 import { withCore } from '../context';
 import { plural, shortId } from '../output';
-import { resolveRef } from '../resolve';
 
 /** The CLI reads the provider key and server from the environment (DESIGN §2: never from files). */
 const env = (name: string): string | undefined => {
