@@ -11,6 +11,7 @@ import { registerSyncCommands } from './commands/sync';
 import { registerTaskCommands } from './commands/tasks';
 import { registerMemoryCommands } from './commands/memory';
 import { registerSearchCommands } from './commands/search';
+import { configureCliLogging } from './context';
 import { defaultDatabasePath } from './default-db-path';
 import { oneLine, reportError } from './errors';
 
@@ -39,7 +40,9 @@ Output and errors:
   lists, each with its "id".
   On failure the exit code is 1 and stderr gets one line, "error: <message>"; with --json,
   stdout also gets {"error":{"code":"VALIDATION|NOT_FOUND|CONFLICT|...","message":"..."}}.
-  Set COORDINATOR_DEBUG=1 to see the stack of an unexpected failure.
+  Log lines go to logs/cli.log in the database's folder (or $COORDINATOR_LOG_FILE), never to the
+  terminal; --debug (or COORDINATOR_DEBUG=1) sends them to stderr instead, with the stack of an
+  unexpected failure.
 
 Examples:
   coordinator init
@@ -58,10 +61,12 @@ export function buildProgram(): Command {
     .version(version(), '-V, --version', 'print the version')
     .option('--db <file>', "database file (default: $COORDINATOR_DB or the desktop app's database)")
     .option('--json', 'machine-readable JSON output')
+    .option('--debug', 'write log lines (debug level) to stderr and show the stack of an unexpected failure')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(`${oneLine(message)}\n`) })
-    .addHelpText('after', HELP_AFTER);
+    .addHelpText('after', HELP_AFTER)
+    .hook('preAction', (_program, action) => configureCliLogging(action));
   program.configureHelp({ sortSubcommands: false, showGlobalOptions: true });
 
   registerInitCommands(program);
@@ -91,6 +96,7 @@ export async function runCli(argv: string[]): Promise<number> {
     } catch {
       // options unavailable after a parse failure: the argv check stands
     }
-    return reportError(error, json);
+    const debug = argv.includes('--debug') || process.env.COORDINATOR_DEBUG === '1';
+    return reportError(error, json, undefined, debug);
   }
 }

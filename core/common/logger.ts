@@ -1,5 +1,9 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
 /**
- * The one logger. Structured lines to stderr; the desktop app may redirect it to a file.
+ * The one logger. Structured lines to stderr until configured otherwise: the desktop app writes
+ * them to `<logs>/main.log`, the CLI to a file beside the database (stderr only with --debug).
  * Values under keys that look secret are redacted before they are written.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -12,6 +16,24 @@ let sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
 export function configureLogger(options: { level?: LogLevel; sink?: (line: string) => void }): void {
   if (options.level) threshold = options.level;
   if (options.sink) sink = options.sink;
+}
+
+/**
+ * A sink that appends each line to a file, creating its folder with the first line (so a command
+ * that logs nothing leaves nothing behind). Synchronous, so the last lines before an exit are kept;
+ * a log that cannot be written is dropped rather than failing the command that logged.
+ */
+export function appendingFileSink(file: string): (line: string) => void {
+  let ready = false;
+  return (line) => {
+    try {
+      if (!ready) mkdirSync(path.dirname(file), { recursive: true });
+      ready = true;
+      appendFileSync(file, `${line}\n`, { mode: 0o600 });
+    } catch {
+      // logging must never break a command
+    }
+  };
 }
 
 export function redact(value: unknown): unknown {

@@ -68,7 +68,7 @@ export function assertPasswordTransport(t: PasswordTransport): void {
   // The host is named, never the password (this message reaches logs and the UI).
   throw new AppError(
     'FORBIDDEN',
-    `Refusing to send a password in clear text to ${t.service} at ${String(t.host).slice(0, 100)}; enable TLS (sslmode=require or verify-full) or explicitly allow plain-text passwords`,
+    `Refusing to send a password in clear text to ${t.service} at ${String(t.host).slice(0, 100)}; enable TLS (add ?sslmode=require or ?sslmode=verify-full to the URL) or allow plain-text passwords explicitly (the CLI's --allow-plaintext-password, or the option in the app's connection settings)`,
   );
 }
 

@@ -42,7 +42,10 @@ export async function connectCrm(config: CrmConfig): Promise<CrmConnection> {
       ...(target.sslMode === 'disable' ? {} : { ssl: tlsOptions(target.sslMode, config.sslCa) || undefined }),
     });
   } catch (error) {
-    throw new AppError('UNAVAILABLE', `The CRM at ${target.host}:${target.port} cannot be reached: ${error instanceof Error ? error.message : String(error)}`);
+    // A server that never greets (PostgreSQL waits for the client to speak first) times out too.
+    const timedOut = (error as { code?: unknown }).code === 'ETIMEDOUT';
+    const hint = timedOut ? ` (no MySQL/MariaDB server answered; is the host up, and is ${target.port} the CRM database's port rather than, say, PostgreSQL's 5432?)` : '';
+    throw new AppError('UNAVAILABLE', `The CRM at ${target.host}:${target.port} cannot be reached: ${error instanceof Error ? error.message : String(error)}${hint}`);
   }
   db.on('error', () => undefined);
   try {

@@ -6,6 +6,7 @@ import { newId } from '../common/ids';
 import { bool, num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
 import type { ServiceContext } from '../app/context';
 import type { Row } from '../mutations/types';
+import type { SqliteDb } from '../database/open';
 
 export function toEmployee(r: Row): Employee {
   return {
@@ -22,6 +23,20 @@ export function toEmployee(r: Row): Employee {
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
   };
+}
+
+/**
+ * Emails shared by more than one active employee, case-insensitively. The service refuses them, but the
+ * central database may still send some (another replica, the CRM); the sync report and doctor say so.
+ */
+export function findDuplicateEmails(db: SqliteDb): { email: string; names: string[] }[] {
+  const rows = db
+    .prepare(
+      `SELECT lower(trim(email)) AS email, json_group_array(name) AS names FROM employees WHERE is_active = 1
+       GROUP BY lower(trim(email)) HAVING count(*) > 1 ORDER BY 1`,
+    )
+    .all() as { email: string; names: string }[];
+  return rows.map((r) => ({ email: r.email, names: JSON.parse(r.names) as string[] }));
 }
 
 const CHAIN_UP = `WITH RECURSIVE chain(id, depth) AS (
@@ -63,9 +78,28 @@ export function createEmployeesService(ctx: ServiceContext) {
     }
   };
 
+  /**
+   * Emails identify a person (lookups, `--assignee EMAIL`, CRM staff matching), so two active
+   * employees may not share one, compared without regard to case. A deactivated record keeps its
+   * email and does not block it: the same person may be hired again as a new record.
+   */
+  const assertEmailFree = (email: string, exceptId: string | null) => {
+    const taken = statements
+      .get('SELECT id, name FROM employees WHERE lower(trim(email)) = lower(trim(?)) AND is_active = 1 AND id IS NOT ? LIMIT 1')
+      .get(email, exceptId) as { id: string; name: string } | undefined;
+    if (taken) {
+      throw new AppError('CONFLICT', `The email ${email} already belongs to ${taken.name}; two employees cannot share an email`, [
+        { path: 'email', message: 'is already used by another employee' },
+      ]);
+    }
+  };
+
   return {
     get,
     chain,
+
+    /** Emails shared by more than one employee (possible only when they arrive by sync). */
+    duplicateEmails: () => findDuplicateEmails(ctx.db),
 
     reports(rawId: unknown): Employee[] {
       const id = parseInput(idSchema, rawId, 'employee id');
@@ -105,6 +139,7 @@ export function createEmployeesService(ctx: ServiceContext) {
       const input = parseInput(employeeCreateInput, raw);
       return writer.transaction(() => {
         assertManagerAllowed(null, input.managerId);
+        assertEmailFree(input.email, null);
         if (input.userId && !writer.get('users', input.userId)) throw notFound('User', input.userId);
         const now = writer.now;
         const row = writer.insert('employees', {
@@ -130,6 +165,7 @@ export function createEmployeesService(ctx: ServiceContext) {
       return writer.transaction(() => {
         get(input.id);
         assertManagerAllowed(input.id, input.managerId);
+        if (input.email !== undefined) assertEmailFree(input.email, input.id);
         if (input.userId && !writer.get('users', input.userId)) throw notFound('User', input.userId);
         writer.update(
           'employees',

@@ -12,6 +12,8 @@ export interface DoctorOptions {
   openError?: string;
   central?: CentralConfig;
   crmUrl?: string;
+  /** Permit a clear-text password to a non-loopback CRM (the central one carries its own flag). */
+  crmAllowPlaintextPassword?: boolean;
   ai?: { baseUrl: string; apiKey?: string };
   now?: Date;
   /** `quick` for interactive callers (the Health screen); the CLI runs the full check. */
@@ -46,7 +48,7 @@ export async function runDoctor(options: DoctorOptions): Promise<HealthReport> {
   // The remote checks are independent: run them side by side.
   const [central, crm, ai] = await Promise.all([
     options.central ? centralHealth(options.central, cursor) : null,
-    options.crmUrl ? crmHealth(options.crmUrl) : null,
+    options.crmUrl ? crmHealth(options.crmUrl, { allowPlaintextPassword: options.crmAllowPlaintextPassword }) : null,
     options.ai ? aiHealth(options.ai.baseUrl, options.ai.apiKey) : null,
   ]);
   if (central) {

@@ -4,6 +4,8 @@ import type { SqliteDb } from '../database/open';
 import { createSyncState } from '../sync/state';
 import { Session } from '../users/session';
 import { checkHotQueries } from './index-health';
+import { findDuplicateEmails } from '../employees/employees-service';
+import { findDuplicateActiveProjectNames } from '../projects/projects-service';
 import { checkIntegrity, databaseFileInfo, growthSince, migrationStatus, tableCounts } from './sqlite-info';
 
 export interface LocalHealth {
@@ -32,6 +34,19 @@ export interface LocalHealth {
 
 const WEEK_MS = 7 * 86_400_000;
 
+/** Duplicates the services refuse but a sync can still bring (another replica, the CRM). */
+function uniqueNamesCheck(db: SqliteDb): HealthCheck {
+  try {
+    const problems = [
+      ...findDuplicateEmails(db).map((d) => `${d.names.join(', ')} share the email ${d.email}`),
+      ...findDuplicateActiveProjectNames(db).map((d) => `${d.count} active projects are named "${d.name}"`),
+    ];
+    return { name: 'local.unique-names', ok: problems.length === 0, detail: problems.length === 0 ? 'employee emails and active project names are unique' : problems.slice(0, 5).join('; ') };
+  } catch (error) {
+    return { name: 'local.unique-names', ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /**
  * Everything doctor says about the local replica. Reads only: it never migrates, never creates
  * the client id, never writes, so it can run against the live database of a running app.
@@ -58,6 +73,8 @@ export function localHealth(db: SqliteDb, file: string, now: Date, options: { in
   } catch (error) {
     checks.push({ name: 'local.foreign-keys', ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
+
+  checks.push(uniqueNamesCheck(db));
 
   const migrations = migrationStatus(db);
   const migrationsOk = migrations.unknown.length === 0 && migrations.changed.length === 0;

@@ -1,4 +1,4 @@
-import { PROJECT_STATUS_LABELS, PROJECT_STATUS_TRANSITIONS, TASK_STATUSES, type TaskStatus } from '../../shared/enums';
+import { PROJECT_STATUS_LABELS, PROJECT_STATUS_TRANSITIONS, TASK_STATUSES, type ProjectStatus, type TaskStatus } from '../../shared/enums';
 import type { Project, ProjectSummary } from '../../shared/entities';
 import { idSchema } from '../../shared/entities';
 import { projectCreateInput, projectStatusInput, projectUpdateInput } from '../../shared/inputs';
@@ -8,6 +8,7 @@ import { localDate } from '../common/time';
 import { num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
 import type { ServiceContext } from '../app/context';
 import type { Row } from '../mutations/types';
+import type { SqliteDb } from '../database/open';
 
 export function toProject(r: Row): Project {
   return {
@@ -56,8 +57,27 @@ export function createProjectsService(ctx: ServiceContext) {
     return toProject(row);
   };
 
+  /**
+   * Among active projects (not finished or cancelled) names are unique, compared without regard to
+   * case in any script: `--project NAME`, the agent and people pick projects by name. A finished
+   * project's name may be reused.
+   */
+  const assertNameFree = (name: string, status: ProjectStatus, exceptId: string | null) => {
+    if (!isActive(status)) return;
+    const rows = statements.get(`SELECT id, name, status FROM projects WHERE status NOT IN ('done', 'cancelled') AND id IS NOT ?`).all(exceptId) as Row[];
+    const taken = rows.find((r) => sameName(str(r.name), name));
+    if (taken) {
+      throw new AppError('CONFLICT', `There is already an active project named "${str(taken.name)}"; choose another name or finish or cancel that one first`, [
+        { path: 'name', message: 'is already used by an active project' },
+      ]);
+    }
+  };
+
   return {
     getRow,
+
+    /** Names shared by more than one active project (possible only when they arrive by sync). */
+    duplicateActiveNames: () => findDuplicateActiveProjectNames(ctx.db),
 
     get(rawId: unknown): ProjectSummary {
       const id = parseInput(idSchema, rawId, 'project id');
@@ -84,28 +104,39 @@ export function createProjectsService(ctx: ServiceContext) {
 
     create(raw: unknown): Project {
       const input = parseInput(projectCreateInput, raw);
-      assertDateOrder(input.startDate, input.endDate);
-      const now = writer.now;
-      const row = writer.insert('projects', {
-        id: newId(),
-        crm_project_id: null,
-        name: input.name,
-        description: input.description ?? null,
-        status: input.status ?? 'todo',
-        start_date: input.startDate ?? null,
-        end_date: input.endDate ?? null,
-        deadline: input.deadline ?? null,
-        created_by: session.currentUserId,
-        created_at: now,
-        updated_at: now,
+      const status = input.status ?? 'todo';
+      // A project may be recorded in any state (an existing one, a finished one); the dates that
+      // setStatus would have stamped are stamped here.
+      const today = localDate(clock.now());
+      // Stamped only where that keeps start ≤ end; dates given explicitly are checked below.
+      const startDate = input.startDate ?? (status === 'in_progress' && !(input.endDate && input.endDate < today) ? today : null);
+      const endDate = input.endDate ?? (status === 'done' && !(startDate && startDate > today) ? today : null);
+      assertDateOrder(startDate, endDate);
+      return writer.transaction(() => {
+        assertNameFree(input.name, status, null);
+        const now = writer.now;
+        const row = writer.insert('projects', {
+          id: newId(),
+          crm_project_id: null,
+          name: input.name,
+          description: input.description ?? null,
+          status,
+          start_date: startDate,
+          end_date: endDate,
+          deadline: input.deadline ?? null,
+          created_by: session.currentUserId,
+          created_at: now,
+          updated_at: now,
+        });
+        return toProject(row);
       });
-      return toProject(row);
     },
 
     update(raw: unknown): Project {
       const input = parseInput(projectUpdateInput, raw);
       return writer.transaction(() => {
         const current = getRow(input.id);
+        if (input.name !== undefined) assertNameFree(input.name, current.status, input.id);
         assertDateOrder(input.startDate === undefined ? current.startDate : input.startDate, input.endDate === undefined ? current.endDate : input.endDate);
         writer.update(
           'projects',
@@ -129,6 +160,7 @@ export function createProjectsService(ctx: ServiceContext) {
             `A project that is ${PROJECT_STATUS_LABELS[current.status]} cannot become ${PROJECT_STATUS_LABELS[input.status]}; it can become: ${allowed}`,
           );
         }
+        if (!isActive(current.status)) assertNameFree(current.name, input.status, input.id);
         const patch: Row = { status: input.status };
         if (input.status === 'done' && !current.endDate) patch.end_date = localDate(clock.now());
         if (input.status === 'in_progress' && !current.startDate) patch.start_date = localDate(clock.now());
@@ -138,6 +170,25 @@ export function createProjectsService(ctx: ServiceContext) {
     },
   };
 }
+
+/**
+ * Names shared by more than one active project, compared like assertNameFree does. The service
+ * refuses them, but the central database may still send some; the sync report and doctor say so.
+ */
+export function findDuplicateActiveProjectNames(db: SqliteDb): { name: string; count: number }[] {
+  const rows = db.prepare(`SELECT name FROM projects WHERE status NOT IN ('done', 'cancelled') ORDER BY created_at, id`).all() as { name: string }[];
+  const groups: { name: string; count: number }[] = [];
+  for (const { name } of rows) {
+    const group = groups.find((g) => sameName(g.name, name));
+    if (group) group.count += 1;
+    else groups.push({ name: name.trim(), count: 1 });
+  }
+  return groups.filter((g) => g.count > 1);
+}
+
+const isActive = (status: ProjectStatus): boolean => status !== 'done' && status !== 'cancelled';
+
+const sameName = (a: string, b: string): boolean => a.trim().localeCompare(b.trim(), undefined, { sensitivity: 'accent' }) === 0;
 
 function assertDateOrder(start: string | null | undefined, end: string | null | undefined): void {
   if (start && end && end < start) {

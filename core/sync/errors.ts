@@ -1,3 +1,4 @@
+import { describeNotPostgres } from './central/connect';
 /** Errors that mean "the central database cannot be reached right now" rather than "something is wrong". */
 const OFFLINE_CODES = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
@@ -14,6 +15,8 @@ export function isOfflineError(error: unknown): boolean {
 
 export function describeSyncError(error: unknown): string {
   if (isOfflineError(error)) return 'The central database cannot be reached; changes are kept and will sync when it is back.';
+  const notPostgres = describeNotPostgres(error);
+  if (notPostgres) return notPostgres;
   const message = error instanceof Error ? error.message : String(error);
   // Connection strings never reach a message shown to people or written to logs.
   return message.replace(/postgres(ql)?:\/\/[^\s]+/gi, 'postgres://…');

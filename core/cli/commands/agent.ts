@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { askInput, type ActionView } from '../../../shared/agent';
 import { AppError } from '../../common/errors';
+import { resolveRef } from '../resolve';
 import { withCore } from '../context';
 import { oneLine } from '../errors';
 import { plural, shortId } from '../output';
@@ -98,10 +99,10 @@ export function registerAgentCommands(program: Command): void {
   actions
     .command('confirm')
     .description('execute a proposal (re-checked against the current data first)')
-    .argument('<id>', 'action id (or an unambiguous part of it)')
+    .argument('<id>', 'action id: the whole UUID or an unambiguous part of ≥ 8 characters (as shown by `actions list`)')
     .action((id: string, _opts: unknown, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
-        const a = (await openAgent(core)).actions.confirm(id);
+        const a = (await openAgent(core)).actions.confirm(resolveRef(core, 'action', id));
         if (out.json) return out.data(actionJson(a));
         out.line(`Done: ${a.summary}.`);
       }),
@@ -109,10 +110,10 @@ export function registerAgentCommands(program: Command): void {
   actions
     .command('reject')
     .description('decline a proposal')
-    .argument('<id>', 'action id (or an unambiguous part of it)')
+    .argument('<id>', 'action id: the whole UUID or an unambiguous part of ≥ 8 characters (as shown by `actions list`)')
     .action((id: string, _opts: unknown, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
-        const a = (await openAgent(core)).actions.reject(id);
+        const a = (await openAgent(core)).actions.reject(resolveRef(core, 'action', id));
         if (out.json) return out.data(actionJson(a));
         out.line(`Rejected: ${a.summary}.`);
       }),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { MEMORY_CONTENT_TYPES } from '../../../shared/enums';
 import type { Core } from '../../app/core';
 import { embedderConfigFromName } from '../../memory/embedders/config';
+import { resolveRef } from '../resolve';
 import { withCore } from '../context';
 import { plural, shortId } from '../output';
 
@@ -75,10 +76,10 @@ export function registerMemoryCommands(program: Command): void {
   memory
     .command('open')
     .description('record that a memory was used (access count) and print its source')
-    .argument('<id>', 'memory id (whole UUID)')
+    .argument('<id>', 'memory id: the whole UUID or an unambiguous part of ≥ 8 characters')
     .action((id: string, _opts: unknown, cmd: Command) =>
       withCore(cmd, ({ core, out }) => {
-        const opened = core.memory.open(id.trim());
+        const opened = core.memory.open(resolveRef(core, 'memory', id));
         if (out.json) return out.data(opened);
         out.line(opened.sourceTable ? `${opened.sourceTable} ${opened.sourceId ?? ''}` : `note ${opened.id}`);
       }),

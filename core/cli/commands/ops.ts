@@ -6,7 +6,7 @@ import { parseTlsMode } from '../../common/transport-security';
 import type { SqliteDb } from '../../database/open';
 import type { CentralConfig } from '../../sync/central/connect';
 import { globalOptions, withCore } from '../context';
-import { ReportedFailure } from '../errors';
+import { assertFolderExists, ReportedFailure } from '../errors';
 import { createOutput, plural, table, type Output } from '../output';
 
 /**
@@ -18,12 +18,13 @@ interface RemoteOpts {
   pg?: string;
   sslmode?: string;
   crm?: string;
+  allowPlaintextPassword?: boolean;
 }
 
 function centralFrom(opts: RemoteOpts): CentralConfig | undefined {
   const url = opts.pg ?? process.env.COORDINATOR_PG_URL;
   if (!url) return undefined;
-  return { url, ...(opts.sslmode ? { sslMode: parseTlsMode(opts.sslmode) } : {}) };
+  return { url, ...(opts.sslmode ? { sslMode: parseTlsMode(opts.sslmode) } : {}), ...(opts.allowPlaintextPassword ? { allowPlaintextPassword: true } : {}) };
 }
 
 const days = (flag: string) => (value: string | undefined): number | undefined => {
@@ -64,6 +65,7 @@ export function registerOpsCommands(program: Command): void {
     .description('check the local database, the central database, the CRM and the AI endpoint; exit 1 when a check fails')
     .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
+    .option('--allow-plaintext-password', 'permit sending the password without TLS to another machine (refused by default)')
     .option('--crm <url>', "the CRM's MySQL, mysql://user@host/db (or COORDINATOR_CRM_URL)")
     .option('--quick', 'quick_check instead of the full integrity_check')
     .action(async (opts: RemoteOpts & { quick?: boolean }, cmd: Command) => {
@@ -79,6 +81,7 @@ export function registerOpsCommands(program: Command): void {
           openError: opened.error,
           central: centralFrom(opts),
           crmUrl: opts.crm ?? process.env.COORDINATOR_CRM_URL,
+          crmAllowPlaintextPassword: opts.allowPlaintextPassword,
           ai: aiBase ? { baseUrl: aiBase, apiKey: process.env.OPENAI_API_KEY } : undefined,
           integrity: opts.quick ? 'quick' : 'integrity',
         });
@@ -97,6 +100,7 @@ export function registerOpsCommands(program: Command): void {
     .option('--overwrite', 'replace an existing file')
     .action((opts: { out: string; overwrite?: boolean }, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
+        assertFolderExists(opts.out, '--out');
         const { backupDatabase } = await import('../../ops/backup');
         const result = await backupDatabase(core.db, opts.out, { overwrite: opts.overwrite });
         if (out.json) return out.data(result);
@@ -157,6 +161,7 @@ export function registerOpsCommands(program: Command): void {
     .description('local: refresh statistics, release free pages, checkpoint the WAL; central (--pg): VACUUM ANALYZE')
     .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
+    .option('--allow-plaintext-password', 'permit sending the password without TLS to another machine (refused by default)')
     .option('--vacuum', 'rewrite the local file with VACUUM (needs the database to itself)')
     .action((opts: RemoteOpts & { vacuum?: boolean }, cmd: Command) =>
       withCore(cmd, async ({ core, dbFile, out }) => {

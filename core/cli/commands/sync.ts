@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { AppError } from '../../common/errors';
 import { withCore } from '../context';
-import { plural } from '../output';
+import { oneLine } from '../errors';
+import { createLogger } from '../../common/logger';
+
+const log = createLogger('cli');
+import { plural, shortId } from '../output';
+import { resolveRef } from '../resolve';
+
+const CONFLICT_ID_HELP = 'conflict id as shown by `conflicts list` (8 characters are enough), or outbox:N for a refused change';
 
 function pgUrl(opts: { pg?: string }): string {
   const url = opts.pg ?? process.env.COORDINATOR_PG_URL;
@@ -26,9 +33,13 @@ interface SyncOpts {
   watch?: boolean;
   interval?: string;
   sslmode?: string;
+  allowPlaintextPassword?: boolean;
 }
 
-async function reconcileWithCrm(central: { url: string; sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full' }, crm: { url: string; prefix?: string; timeZone?: string }) {
+async function reconcileWithCrm(
+  central: { url: string; sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full'; allowPlaintextPassword?: boolean },
+  crm: { url: string; prefix?: string; timeZone?: string; allowPlaintextPassword?: boolean },
+) {
   const { reconcileCrm } = await import('../../crm/reconcile');
   const r = await reconcileCrm({ central, crm });
   return { ran: r.ran, ...(r.reason ? { reason: r.reason } : {}), imported: r.imported, exported: r.exported, conflicts: r.conflicts, skipped: r.skipped, warnings: r.warnings, durationMs: r.durationMs };
@@ -40,11 +51,12 @@ export function registerSyncCommands(program: Command): void {
     .description('create or upgrade the central PostgreSQL schema (idempotent)')
     .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
+    .option('--allow-plaintext-password', 'permit sending the password without TLS to another machine (refused by default)')
     .action(async (opts: SyncOpts, cmd: Command) => {
       const { connectCentral } = await import('../../sync/central/connect');
       const { migratePg } = await import('../../sync/central/migrate-pg');
       const json = Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json);
-      const client = await connectCentral({ url: pgUrl(opts), sslMode: sslOption(opts.sslmode) });
+      const client = await connectCentral({ url: pgUrl(opts), sslMode: sslOption(opts.sslmode), allowPlaintextPassword: opts.allowPlaintextPassword });
       try {
         const report = await migratePg(client);
         if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -59,6 +71,7 @@ export function registerSyncCommands(program: Command): void {
     .description('sync the local database with the central PostgreSQL (push the outbox, pull changes)')
     .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
+    .option('--allow-plaintext-password', 'permit sending the password without TLS to another machine (refused by default)')
     .option('--crm <url>', 'also reconcile the central database with Perfex CRM: mysql://user:password@host/db (or COORDINATOR_CRM_URL)')
     .option('--crm-prefix <prefix>', "the CRM's table prefix", 'tbl')
     .option('--crm-timezone <zone>', "the CRM's timezone (default: its default_timezone option)")
@@ -70,10 +83,17 @@ export function registerSyncCommands(program: Command): void {
         if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
         const interval = Number(opts.interval);
         if (!Number.isFinite(interval) || interval < 1) throw new AppError('VALIDATION', '--interval must be a number of seconds ≥ 1');
-        const central = { url: pgUrl(opts), sslMode: sslOption(opts.sslmode) };
+        const central = { url: pgUrl(opts), sslMode: sslOption(opts.sslmode), allowPlaintextPassword: opts.allowPlaintextPassword };
         const crmUrl = opts.crm ?? process.env.COORDINATOR_CRM_URL;
         const engine = core.sync.connect({ central });
-        const once = async () => {
+        /** Duplicates the services refuse can still arrive from the server: reported, never fatal. */
+        const duplicates = (): string[] => [
+          ...core.employees.duplicateEmails().map((d) => `employees ${d.names.join(', ')} share the email ${d.email}`),
+          ...core.projects.duplicateActiveNames().map((d) => `${d.count} active projects are named "${d.name}"`),
+        ];
+        let lastReported = '';
+        /** One sync; with `quiet` (every run of --watch after the first) nothing is printed unless something happened. */
+        const once = async (quiet: boolean) => {
           let r;
           try {
             r = await engine.syncOnce();
@@ -81,32 +101,49 @@ export function registerSyncCommands(program: Command): void {
             throw new AppError('UNAVAILABLE', engine.status().lastError ?? (error instanceof Error ? error.message : String(error)));
           }
           const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs };
-          const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone }) : undefined;
+          const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone, allowPlaintextPassword: opts.allowPlaintextPassword }) : undefined;
           // What the CRM brought in reaches this replica in the same run.
           if (crm && crm.imported > 0) summary.pulled += (await engine.syncOnce()).pulled;
-          if (out.json) out.data(crm ? { ...summary, crm } : summary);
-          else {
-            out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
-            for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
-            if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
-            if (crm && !crm.ran) out.line(`CRM: ${crm.reason ?? 'skipped'}`);
-            else if (crm) {
-              out.line(`CRM: imported ${plural(crm.imported, 'change')}, exported ${plural(crm.exported, 'change')}, ${plural(crm.conflicts, 'conflict')} in ${crm.durationMs} ms.`);
-              for (const s of crm.skipped) out.line(`CRM skipped ${s.entity}${s.crmId ? ` #${s.crmId}` : ''}: ${s.reason}`);
-              for (const w of crm.warnings) out.line(`CRM warning: ${w}`);
-            }
+          const warnings = duplicates();
+          const report = { ...summary, ...(crm ? { crm } : {}), ...(warnings.length > 0 ? { duplicates: warnings } : {}) };
+          const eventful =
+            summary.pushed + summary.pulled + summary.conflicts + summary.rejected + summary.skipped.length > 0 ||
+            (crm !== undefined && (!crm.ran || crm.imported + crm.exported + crm.conflicts + crm.skipped.length + crm.warnings.length > 0));
+          const reported = JSON.stringify(warnings);
+          log.debug('sync run', { quiet, eventful, pushed: summary.pushed, pulled: summary.pulled });
+          if (quiet && !eventful && reported === lastReported) return;
+          lastReported = reported;
+          if (out.json) return out.data(report);
+          out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
+          for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
+          if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
+          if (crm && !crm.ran) out.line(`CRM: ${crm.reason ?? 'skipped'}`);
+          else if (crm) {
+            out.line(`CRM: imported ${plural(crm.imported, 'change')}, exported ${plural(crm.exported, 'change')}, ${plural(crm.conflicts, 'conflict')} in ${crm.durationMs} ms.`);
+            for (const s of crm.skipped) out.line(`CRM skipped ${s.entity}${s.crmId ? ` #${s.crmId}` : ''}: ${s.reason}`);
+            for (const w of crm.warnings) out.line(`CRM warning: ${w}`);
           }
+          for (const w of warnings) out.line(`warning: ${w}; rename or merge them (\`coordinator doctor\` lists them too)`);
         };
         try {
-          if (!opts.watch) return await once();
+          if (!opts.watch) return await once(false);
           let stop = false;
           const onSignal = () => {
             stop = true;
           };
           process.once('SIGINT', onSignal);
           process.once('SIGTERM', onSignal);
-          while (!stop) {
-            await once().catch((error: unknown) => process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`));
+          let lastError: string | null = null;
+          for (let run = 0; !stop; run += 1) {
+            try {
+              await once(run > 0);
+              lastError = null;
+            } catch (error) {
+              // The same failure every interval is said once, until it changes or clears.
+              const message = oneLine(error instanceof Error ? error.message : String(error));
+              if (message !== lastError) process.stderr.write(`error: ${message}\n`);
+              lastError = message;
+            }
             for (let waited = 0; waited < interval * 10 && !stop; waited += 1) await new Promise((r) => setTimeout(r, 100));
           }
         } finally {
@@ -150,19 +187,31 @@ export function registerSyncCommands(program: Command): void {
         if (out.json) return out.data(list);
         if (list.length === 0) return out.line('No conflicts.');
         for (const c of list) {
-          out.line(`${c.id.slice(-8)}  ${c.kind.padEnd(11)} ${c.table}.${c.field ?? '*'}  ${c.label ?? c.rowId}  lost: ${JSON.stringify(c.losingValue).slice(0, 60)}${c.reason ? `  (${c.reason})` : ''}`);
+          out.line(`${c.id.startsWith('outbox:') ? c.id : shortId(c.id)}  ${c.kind.padEnd(11)} ${c.table}.${c.field ?? '*'}  ${c.label ?? c.rowId}  lost: ${JSON.stringify(c.losingValue).slice(0, 60)}${c.reason ? `  (${c.reason})` : ''}`);
         }
       }),
     );
   conflicts
     .command('restore')
     .description('put a losing value back (it syncs as a new edit)')
-    .argument('<id>', 'conflict id')
+    .argument('<id>', CONFLICT_ID_HELP)
     .action((id: string, _opts: unknown, cmd: Command) =>
       withCore(cmd, ({ core, out }) => {
-        const restored = core.sync.conflicts.restore(id);
+        const restored = core.sync.conflicts.restore(resolveRef(core, 'conflict', id));
         if (out.json) return out.data(restored);
         out.line(`Restored ${restored.table}.${restored.field ?? '*'} on ${restored.label ?? restored.rowId}.`);
+      }),
+    );
+  conflicts
+    .command('dismiss')
+    .description('keep the winning value and close the conflict (or drop a change the server refused)')
+    .argument('<id>', CONFLICT_ID_HELP)
+    .action((id: string, _opts: unknown, cmd: Command) =>
+      withCore(cmd, ({ core, out }) => {
+        const resolved = resolveRef(core, 'conflict', id);
+        core.sync.conflicts.dismiss(resolved);
+        if (out.json) return out.data({ id: resolved, dismissed: true });
+        out.line(`Dismissed conflict ${resolved.startsWith('outbox:') ? resolved : shortId(resolved)}.`);
       }),
     );
 }

@@ -88,10 +88,31 @@ export function createCentralPool(config: CentralConfig): pg.Pool {
   return pool;
 }
 
+/**
+ * The driver's words when the server at the address answers in another protocol — typically a
+ * MySQL/MariaDB server (it speaks first, with a greeting `pg` reads as a stray message).
+ */
+const FOREIGN_PROTOCOL = /Received unexpected \w+ message from backend|unexpected message code|Unknown message code/i;
+
+/** "This is not a PostgreSQL server", in words, or null when the failure is something else. */
+export function describeNotPostgres(error: unknown, url?: string): string | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!FOREIGN_PROTOCOL.test(message)) return null;
+  const where = url ? ` at ${describeTarget(url)}` : '';
+  return `The server${where} is not PostgreSQL (it answered in another protocol, perhaps MySQL/MariaDB); check the host and port of the central database URL (PostgreSQL usually listens on 5432)`;
+}
+
 export async function connectCentral(config: CentralConfig): Promise<pg.Client> {
   const client = new pg.Client(resolveClientConfig(config));
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    const notPostgres = describeNotPostgres(error, config.url);
+    if (notPostgres) throw new AppError('UNAVAILABLE', notPostgres);
+    throw error;
+  }
   return client;
 }
 

@@ -237,3 +237,37 @@ describe('listing employees', () => {
     expect(caught(() => core.employees.get(newId())).code).toBe('NOT_FOUND');
   });
 });
+
+describe('unique employee emails (issue 12 §6)', () => {
+  it('refuses an email another active employee has, whatever its case, on create and on update', () => {
+    const maria = core.employees.create({ name: 'Maria Garcia', email: 'maria@example.com' });
+    for (const email of ['maria@example.com', 'Maria@Example.com', 'MARIA@EXAMPLE.COM']) {
+      const error = (() => {
+        try {
+          core.employees.create({ name: 'Someone', email });
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('CONFLICT');
+      expect((error as AppError).issues).toEqual([{ path: 'email', message: 'is already used by another employee' }]);
+    }
+    expect(core.employees.list()).toHaveLength(1);
+    const ana = core.employees.create({ name: 'Ana', email: 'ana@example.com' });
+    expect(() => core.employees.update({ id: ana.id, email: 'MARIA@example.com' })).toThrow(/already belongs to Maria Garcia/);
+    expect(core.employees.update({ id: maria.id, email: 'Maria@example.com' }).email).toBe('Maria@example.com'); // one's own address, re-cased
+    // A deactivated record does not block its email: the same person may be hired again.
+    core.employees.deactivate(maria.id);
+    expect(core.employees.create({ name: 'Maria Garcia', email: 'maria@example.com' }).isActive).toBe(true);
+    expect(core.employees.duplicateEmails()).toEqual([]);
+  });
+
+  it('finds duplicates that arrived without the service (a sync)', () => {
+    core.employees.create({ name: 'Ana Silva', email: 'ana@example.com' });
+    const other = core.employees.create({ name: 'Ana S.', email: 'other@example.com' });
+    core.db.prepare('UPDATE employees SET email = ? WHERE id = ?').run('ANA@example.com', other.id);
+    expect(core.employees.duplicateEmails()).toEqual([{ email: 'ana@example.com', names: expect.arrayContaining(['Ana Silva', 'Ana S.']) }]);
+  });
+});

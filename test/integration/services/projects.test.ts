@@ -283,3 +283,34 @@ describe('finding a project by name', () => {
     expect(core.projects.findByName('Office')).toBeNull();
   });
 });
+
+describe('unique names among active projects (issue 12 §6)', () => {
+  it('refuses a name an active project has, in any case or spacing, and leaves the database as it was', () => {
+    core.projects.create({ name: 'Website Relaunch' });
+    for (const name of ['Website Relaunch', 'website relaunch', '  WEBSITE RELAUNCH ']) {
+      const before = dump();
+      const error = caught(() => core.projects.create({ name }));
+      expect(error.code).toBe('CONFLICT');
+      expect(error.issues).toEqual([{ path: 'name', message: 'is already used by an active project' }]);
+      expect(dump()).toEqual(before);
+    }
+  });
+
+  it('lets a finished or cancelled project keep its name while a new one takes it, and refuses to reopen the old one', () => {
+    const old = core.projects.create({ name: 'Audit', status: 'done' });
+    expect(old).toMatchObject({ status: 'done', endDate: '2026-03-02' });
+    const current = core.projects.create({ name: 'audit' });
+    expect(caught(() => core.projects.setStatus({ id: old.id, status: 'in_progress' })).code).toBe('CONFLICT');
+    const other = core.projects.create({ name: 'Other' });
+    expect(caught(() => core.projects.update({ id: other.id, name: 'AUDIT' })).code).toBe('CONFLICT');
+    expect(core.projects.update({ id: current.id, name: 'Audit' }).name).toBe('Audit'); // renaming itself is fine
+    expect(core.projects.duplicateActiveNames()).toEqual([]);
+  });
+
+  it('finds duplicates that arrived without the service (a sync) instead of failing on them', () => {
+    core.projects.create({ name: 'Intranet' });
+    const second = core.projects.create({ name: 'Intranet 2' });
+    core.db.prepare('UPDATE projects SET name = ? WHERE id = ?').run('INTRANET', second.id);
+    expect(core.projects.duplicateActiveNames()).toEqual([{ name: 'Intranet', count: 2 }]);
+  });
+});
