@@ -26,6 +26,7 @@ interface SyncOpts {
   watch?: boolean;
   interval?: string;
   sslmode?: string;
+  join?: boolean;
 }
 
 async function reconcileWithCrm(central: { url: string; sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full' }, crm: { url: string; prefix?: string; timeZone?: string }) {
@@ -65,6 +66,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--once', 'sync once and exit (the default)')
     .option('--watch', 'keep syncing every --interval seconds until interrupted')
     .option('--interval <seconds>', 'seconds between syncs with --watch', '30')
+    .option('--join', 'this is another central database than the one this replica synced with: rebuild local data from it and push pending work to it')
     .action((opts: SyncOpts, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
         if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
@@ -72,20 +74,22 @@ export function registerSyncCommands(program: Command): void {
         if (!Number.isFinite(interval) || interval < 1) throw new AppError('VALIDATION', '--interval must be a number of seconds ≥ 1');
         const central = { url: pgUrl(opts), sslMode: sslOption(opts.sslmode) };
         const crmUrl = opts.crm ?? process.env.COORDINATOR_CRM_URL;
-        const engine = core.sync.connect({ central });
+        const engine = core.sync.connect({ central, join: Boolean(opts.join) });
         const once = async () => {
           let r;
           try {
             r = await engine.syncOnce();
           } catch (error) {
+            if (error instanceof AppError) throw error;
             throw new AppError('UNAVAILABLE', engine.status().lastError ?? (error instanceof Error ? error.message : String(error)));
           }
-          const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs };
+          const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs, ...(r.identity ? { identity: r.identity } : {}) };
           const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone }) : undefined;
           // What the CRM brought in reaches this replica in the same run.
           if (crm && crm.imported > 0) summary.pulled += (await engine.syncOnce()).pulled;
           if (out.json) out.data(crm ? { ...summary, crm } : summary);
           else {
+            if (r.identity) out.line(r.identity.message);
             out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
             for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
             if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
