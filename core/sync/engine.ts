@@ -15,7 +15,7 @@ import { HISTORY_DAYS, HISTORY_MAX } from './outbox';
 import { describeSyncError, isOfflineError } from './errors';
 import type { Outbox, OutboxEntry } from './outbox';
 import type { BootstrapState, SyncState } from './state';
-import type { LocalConflicts } from './conflicts';
+import { isAboutVisibleRow, type LocalConflicts } from './conflicts';
 import { FOREIGN_KEYS } from './validate-row';
 import { createStatementCache } from '../database/statements';
 
@@ -354,11 +354,12 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       const conflicts = await readConflicts(client, clientIds, deps.state.conflictCursor(), horizon, 500);
       if (conflicts.length === 0) return;
       const last = conflicts[conflicts.length - 1] as (typeof conflicts)[number];
+      const visible = conflicts.filter((c) => isAboutVisibleRow(c, deps.session.currentUserId));
       deps.db.transaction(() => {
-        for (const c of conflicts) deps.conflicts.record(c);
+        for (const c of visible) deps.conflicts.record(c);
         deps.state.setConflictCursor({ xid: last.xid, version: last.seq });
       })();
-      result.conflicts += conflicts.length;
+      result.conflicts += visible.length;
       if (conflicts.length < 500) return;
     }
   }

@@ -23,3 +23,22 @@ ON CONFLICT (key) DO NOTHING;
 GRANT EXECUTE ON FUNCTION coordinator_hello(text), coordinator_new_epoch(text, text),
   coordinator_seen_mutation(text, bigint, text), coordinator_record_mutation(text, bigint, text)
   TO coordinator_admin, coordinator_coordinator, coordinator_member;
+--> statement-breakpoint
+-- Comment numbers unique per task (issue 12 §6): new comments through the trigger; comments that
+-- already share a number keep the earliest on it and the others move after the task's last one.
+DROP TRIGGER IF EXISTS comments_unique_order ON comments;
+--> statement-breakpoint
+CREATE TRIGGER comments_unique_order BEFORE INSERT ON comments FOR EACH ROW EXECUTE FUNCTION coordinator_comment_order();
+--> statement-breakpoint
+WITH ranked AS (
+  SELECT id, task_id, comment_order, created_at,
+         row_number() OVER (PARTITION BY task_id, comment_order ORDER BY created_at, id) AS k
+  FROM comments
+), tops AS (
+  SELECT task_id, max(comment_order) AS top FROM comments GROUP BY task_id
+), moved AS (
+  SELECT r.id, t.top + row_number() OVER (PARTITION BY r.task_id ORDER BY r.comment_order, r.created_at, r.id) AS n
+  FROM ranked r JOIN tops t ON t.task_id = r.task_id
+  WHERE r.k > 1
+)
+UPDATE comments c SET comment_order = moved.n FROM moved WHERE c.id = moved.id;

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+// Each test runs the CLI a dozen times as child processes; generous on a shared machine.
+const SLOW = 300_000;
 import { runCoordinator } from '../../support/cli';
 import { tempCentral } from '../../support/pg';
 import { waitForVisibleChanges } from '../../support/sync-harness';
@@ -111,7 +114,7 @@ describe('a restored or copied replica (issue 12 §1)', () => {
     expect(run.stdout).toMatch(/Pushed 2 changes/);
     expect(JSON.parse(await ok(['status', '--json'])).pending).toBe(0);
     expect(await centralTitles()).toEqual(['X made after the backup', 'Y made after restoring', 'Z made after restoring']);
-  });
+  }, SLOW);
 
   it('`coordinator restore` makes the restored file a new replica before it pushes', async () => {
     await ok(['seed-demo']);
@@ -128,7 +131,7 @@ describe('a restored or copied replica (issue 12 §1)', () => {
     expect(result.identity).toMatchObject({ kind: 'copied', pending: 1 });
     expect(result.pushed).toBe(1);
     expect(await centralTitles()).toEqual(['X made after the backup', 'Y made after restoring']);
-  });
+  }, SLOW);
 
   it('two copies of one replica file both push their own changes, whichever goes first', async () => {
     await ok(['seed-demo']);
@@ -143,7 +146,7 @@ describe('a restored or copied replica (issue 12 §1)', () => {
     expect(original.stdout).toMatch(/new replica/);
     expect(await centralTitles()).toEqual(['A made in the original', 'B made in the copy', 'C made in the copy']);
     expect(JSON.parse(await ok(['status', '--json'])).pending).toBe(0);
-  });
+  }, SLOW);
 
   it('the server refuses a reused sequence number with another mutation instead of calling it a replay', async () => {
     await ok(['seed-demo']);
@@ -154,7 +157,7 @@ describe('a restored or copied replica (issue 12 §1)', () => {
     const replica = rows[0]!;
     const mutation = { seq: Number(replica.last), mutationId: '00000000-0000-7000-8000-000000000001', table: 'tasks', rowId: '00000000-0000-7000-8000-000000000002', op: 'delete', fields: {}, baseVersion: null, hlc: '000000000000001:00000:x' };
     await expect(central.client.query('SELECT coordinator_push($1, $2::jsonb)', [replica.client_id, JSON.stringify([mutation])])).rejects.toMatchObject({ code: 'CSSEQ' });
-  });
+  }, SLOW);
 });
 
 describe('a replica and another or a restored central database (issue 12 §2)', () => {
@@ -182,7 +185,7 @@ describe('a replica and another or a restored central database (issue 12 §2)', 
     expect(again.code, again.stderr).toBe(0);
     // Local data is the other server's now: the first database's tasks are gone from this replica.
     expect(JSON.parse(await ok(['task', 'list', '--json']))).toEqual([]);
-  });
+  }, SLOW);
 
   it('sync against an unmigrated database says to run `coordinator migrate`', async () => {
     await ok(['seed-demo']);
@@ -192,7 +195,7 @@ describe('a replica and another or a restored central database (issue 12 §2)', 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/run `coordinator migrate/);
     expect(run.stderr).not.toMatch(/relation .* does not exist/);
-  });
+  }, SLOW);
 
   for (const sameIdentity of [false, true]) {
     it(`after central is restored from an earlier snapshot (${sameIdentity ? 'same database identity, as a file-system snapshot' : 'restored copy, as a dump'}), the laptop pushes again what central lost and is never stuck`, async () => {
@@ -214,6 +217,6 @@ describe('a replica and another or a restored central database (issue 12 §2)', 
       const next = await sync();
       expect(next.code, next.stderr).toBe(0);
       expect(JSON.parse(await ok(['status', '--json'])).pending).toBe(0);
-    });
+    }, SLOW);
   }
 });
