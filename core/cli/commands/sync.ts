@@ -135,6 +135,7 @@ export function registerSyncCommands(program: Command): void {
           lastError,
           cursor: core.sync.state.cursor(),
           clientId: core.sync.state.clientId(),
+          central: core.sync.state.central(),
         };
         if (out.json) return out.data(status);
         out.line(`State: ${status.state}${lastError ? ` — ${lastError}` : ''}`);
