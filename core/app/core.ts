@@ -70,7 +70,7 @@ export function openCore(options: CoreOptions) {
   const notifications = createNotificationsService(ctx);
   const outbox = createOutbox(db);
   const applier = createApplier(db, outbox);
-  const conflicts = createLocalConflicts(db, { writer: () => writer, outbox });
+  const conflicts = createLocalConflicts(db, { writer: () => writer, outbox, currentUserId: () => session.currentUserId });
   const syncDeps = { db, session, clock, state: syncState, outbox, applier, conflicts };
 
   const core = {

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../common/errors';
 import { openDatabase, type SqliteDb } from '../database/open';
+import { REBASE_REASON_KEY } from '../sync/state';
 import { checkIntegrity, migrationStatus, tableCounts, type IntegrityResult, type MigrationStatus } from './sqlite-info';
 
 export interface BackupResult {
@@ -83,5 +84,48 @@ export function verifyBackup(file: string): VerifyResult {
     return { file: resolved, ok: problems.length === 0, problems, sizeBytes, integrity, migrations, counts: tableCounts(db) };
   } finally {
     db.close();
+  }
+}
+
+export interface RestoreResult {
+  file: string;
+  from: string;
+  sizeBytes: number;
+  /** Pending changes the backup carries; they are pushed under a new replica id at the next sync. */
+  pending: number;
+}
+
+/**
+ * Restores a backup over the database at `target` (the app must not be running on it). The backup
+ * is verified first and copied next to the target, marked so its next sync takes a new replica id
+ * (docs/sync-identity.md: a restored file would otherwise reuse mutation numbers the server has
+ * already seen), and only then renamed into place; the old file's WAL is removed with it.
+ */
+export function restoreBackup(backupFile: string, target: string, at: Date = new Date()): RestoreResult {
+  const from = path.resolve(backupFile);
+  const file = path.resolve(target);
+  if (from === file) throw new AppError('VALIDATION', 'The backup and the database to restore are the same file');
+  const verification = verifyBackup(from);
+  if (!verification.ok) throw new AppError('VALIDATION', `The backup is not usable: ${verification.problems.join('; ')}`);
+  const partial = `${file}.restoring-${process.pid}`;
+  try {
+    copyFileSync(from, partial);
+    const db = new Database(partial);
+    let pending: number;
+    try {
+      db.prepare('INSERT INTO local_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+        REBASE_REASON_KEY,
+        `This database was restored from the backup ${path.basename(from)} on ${at.toISOString()}`,
+      );
+      pending = (db.prepare(`SELECT count(*) AS n FROM sync_outbox WHERE status = 'pending'`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+    // A WAL left by the replaced database would be replayed into the restored one.
+    for (const stale of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) rmSync(stale, { force: true });
+    renameSync(partial, file);
+    return { file, from, sizeBytes: statSync(file).size, pending };
+  } finally {
+    for (const leftover of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) rmSync(leftover, { force: true });
   }
 }

@@ -56,10 +56,23 @@ const parse = (v: string | null): unknown => {
 };
 
 /**
+ * A replica's Conflicts are about its own writes to rows its person can see. A notification is
+ * seen only by its recipient: one this replica generated for someone else (a side effect of a
+ * comment or an assignment) that lost to a delete is nobody's lost work here, and the recipient
+ * never had it. Other synced rows are visible to whoever could write them.
+ */
+export function isAboutVisibleRow(conflict: Pick<CentralConflict, 'table' | 'losingValue' | 'winningValue'>, currentUserId: string | null): boolean {
+  if (conflict.table !== 'notifications') return true;
+  const recipientOf = (value: unknown): unknown => (value && typeof value === 'object' ? (value as Record<string, unknown>).user_id : undefined);
+  const recipient = recipientOf(conflict.losingValue) ?? recipientOf(conflict.winningValue);
+  return recipient === undefined || recipient === currentUserId;
+}
+
+/**
  * Values that lost a conflict, and mutations the server refused, as the Conflicts view shows
  * them. Restoring a losing value is an ordinary local edit, so it syncs like any other.
  */
-export function createLocalConflicts(db: SqliteDb, deps: { writer: () => Writer; outbox: Outbox }) {
+export function createLocalConflicts(db: SqliteDb, deps: { writer: () => Writer; outbox: Outbox; currentUserId: () => string | null }) {
   const statements = createStatementCache(db);
 
   const label = (table: string, rowId: string): string | null => {
@@ -69,6 +82,10 @@ export function createLocalConflicts(db: SqliteDb, deps: { writer: () => Writer;
     const row = statements.get(`SELECT "${column}" AS label FROM "${table}" WHERE id = ?`).get(rowId) as { label: string } | undefined;
     return row ? String(row.label).slice(0, 120) : null;
   };
+
+  /** Refused changes of this replica, except notifications it generated for other people. */
+  const visibleRejected = () =>
+    deps.outbox.rejected().filter((entry) => isAboutVisibleRow({ table: entry.table, losingValue: entry.fields, winningValue: null }, deps.currentUserId()));
 
   const toView = (r: ConflictRow): ConflictView => ({
     id: r.id,
@@ -100,7 +117,7 @@ export function createLocalConflicts(db: SqliteDb, deps: { writer: () => Writer;
       const rows = statements
         .get(`SELECT * FROM sync_conflicts ${options.includeResolved ? '' : 'WHERE resolved_at IS NULL'} ORDER BY created_at DESC LIMIT 500`)
         .all() as ConflictRow[];
-      const rejected = deps.outbox.rejected().map(
+      const rejected = visibleRejected().map(
         (entry): ConflictView => ({
           id: `outbox:${entry.seq}`,
           table: entry.table,
@@ -121,7 +138,7 @@ export function createLocalConflicts(db: SqliteDb, deps: { writer: () => Writer;
 
     openCount(): number {
       const { n } = statements.get('SELECT count(*) AS n FROM sync_conflicts WHERE resolved_at IS NULL').get() as { n: number };
-      return n + deps.outbox.rejected().length;
+      return n + visibleRejected().length;
     },
 
     /** Puts the losing value back (a new local edit) and marks the conflict resolved. */

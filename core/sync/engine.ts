@@ -9,10 +9,13 @@ import { isSyncedTable, rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } fr
 import { createCentralPool, type CentralConfig } from './central/connect';
 import { countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
 import { pushChunk, type PushMutation } from './central/push';
+import { readHello, startNewEpoch, type CentralHello } from './central/identity';
+import { AppError } from '../common/errors';
+import { HISTORY_DAYS, HISTORY_MAX } from './outbox';
 import { describeSyncError, isOfflineError } from './errors';
 import type { Outbox, OutboxEntry } from './outbox';
 import type { BootstrapState, SyncState } from './state';
-import type { LocalConflicts } from './conflicts';
+import { isAboutVisibleRow, type LocalConflicts } from './conflicts';
 import { FOREIGN_KEYS } from './validate-row';
 import { createStatementCache } from '../database/statements';
 
@@ -46,6 +49,19 @@ export interface SyncResult {
   replaced: boolean;
   durationMs: number;
   tables: EntityTable[];
+  /** Set when this run gave the replica a new identity (docs/sync-identity.md); say it to the person. */
+  identity: IdentityEvent | null;
+}
+
+export interface IdentityEvent {
+  kind: 'copied' | 'central-restored' | 'joined';
+  message: string;
+  clientId: string;
+  previousClientId: string;
+  /** Acknowledged mutations pushed again from the local history. */
+  replayed: number;
+  /** Pending mutations moved to the new identity. */
+  pending: number;
 }
 
 export interface SyncEngineDeps {
@@ -67,6 +83,11 @@ export interface SyncEngineOptions {
   /** Rows per bootstrap page (one local transaction each). */
   bootstrapPageSize?: number;
   onProgress?: (progress: SyncProgress) => void;
+  /**
+   * Accept a central database other than the one this replica belongs to: local data is rebuilt
+   * from it and pending work pushed to it. Without it such a server is refused.
+   */
+  join?: boolean;
   /** Called between pages so long work yields to the event loop. */
   yieldBetweenPages?: () => Promise<void>;
 }
@@ -114,7 +135,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       const columnSpec = spec.byName.get(column);
       if (columnSpec) fields[column] = toCentralValue(columnSpec, value);
     }
-    return { seq: entry.seq, mutationId: entry.mutationId, table: entry.table, rowId: entry.rowId, op: entry.op, fields, baseVersion: entry.baseVersion, hlc: entry.hlc, tx: entry.txId };
+    return { seq: entry.seq - deps.state.seqBase(), mutationId: entry.mutationId, table: entry.table, rowId: entry.rowId, op: entry.op, fields, baseVersion: entry.baseVersion, hlc: entry.hlc, tx: entry.txId };
   };
 
   async function push(client: pg.PoolClient, result: SyncResult): Promise<void> {
@@ -125,26 +146,31 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     for (;;) {
       const batch = deps.outbox.nextChunk(pushChunkSize);
       if (batch.length === 0) break;
-      const bySeq = new Map(batch.map((m) => [m.seq, m]));
+      const base = deps.state.seqBase();
+      const bySeq = new Map(batch.map((m) => [m.seq - base, m]));
       const reply = await pushChunk(client, clientId, batch.map(toPushMutation));
       const highest = batch[batch.length - 1]?.hlc;
+      const ackedAt = isoNow(deps.clock);
       deps.db.transaction(() => {
         if (highest && highest > (deps.state.highestStamp() ?? '')) deps.state.setHighestStamp(highest);
+        deps.state.setServerSeq(reply.lastSeq);
         for (const outcome of reply.results) {
           const entry = bySeq.get(outcome.seq);
-          if (entry && (outcome.status === 'rejected' || outcome.status === 'conflict')) {
+          if (!entry) continue;
+          if (outcome.status === 'rejected' || outcome.status === 'conflict') {
             let ids = notApplied.get(entry.table);
             if (!ids) notApplied.set(entry.table, (ids = new Set()));
             ids.add(entry.rowId);
           }
           if (outcome.status === 'rejected') {
-            deps.outbox.reject(outcome.seq, `${outcome.code ?? 'REJECTED'}: ${outcome.reason ?? 'refused by the server'}`);
+            deps.outbox.reject(entry.seq, `${outcome.code ?? 'REJECTED'}: ${outcome.reason ?? 'refused by the server'}`);
             result.rejected += 1;
           } else {
-            deps.outbox.acknowledge(outcome.seq);
+            deps.outbox.acknowledge(entry.seq, ackedAt);
             if (outcome.status !== 'duplicate') result.pushed += 1;
           }
         }
+        deps.outbox.pruneHistory(new Date(ackedAt));
       })();
       done += batch.length;
       progress({ phase: 'push', done, total });
@@ -172,8 +198,15 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     absorb(result, deps.applier.apply(batch));
   }
 
-  const localRows = (table: EntityTable, rows: { row: Record<string, unknown>; version: number | null }[]) =>
-    rows.map((r) => ({ table, row: rowToLocal(table, r.row), version: r.version }));
+  const localRows = (table: EntityTable, rows: { row: Record<string, unknown>; version: number | null }[]) => {
+    noteVersion(Math.max(0, ...rows.map((r) => r.version ?? 0)));
+    return rows.map((r) => ({ table, row: rowToLocal(table, r.row), version: r.version }));
+  };
+
+  /** The highest central version seen: central later ending below it was restored from a snapshot. */
+  const noteVersion = (version: number) => {
+    if (version > deps.state.maxVersion()) deps.state.setMaxVersion(version);
+  };
 
   function absorb(result: SyncResult, applied: { upserted: number; deleted: number; skipped: SkippedRow[]; tables: EntityTable[] }) {
     result.pulled += applied.upserted + applied.deleted;
@@ -239,6 +272,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         return;
       }
       const last = changes[changes.length - 1] as (typeof changes)[number];
+      noteVersion(Math.max(...changes.map((c) => c.version)));
       const batch: ApplyBatch = { upserts: [], deletes: [] };
       const deleted = new Set<string>();
       const wanted = new Map<EntityTable, Set<string>>();
@@ -314,17 +348,18 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   }
 
   async function pullConflicts(client: pg.PoolClient, result: SyncResult): Promise<void> {
-    const clientId = deps.state.clientId();
+    const clientIds = [deps.state.clientId(), ...deps.state.previousClientIds()];
     for (;;) {
       const horizon = await readHorizon(client);
-      const conflicts = await readConflicts(client, clientId, deps.state.conflictCursor(), horizon, 500);
+      const conflicts = await readConflicts(client, clientIds, deps.state.conflictCursor(), horizon, 500);
       if (conflicts.length === 0) return;
       const last = conflicts[conflicts.length - 1] as (typeof conflicts)[number];
+      const visible = conflicts.filter((c) => isAboutVisibleRow(c, deps.session.currentUserId));
       deps.db.transaction(() => {
-        for (const c of conflicts) deps.conflicts.record(c);
+        for (const c of visible) deps.conflicts.record(c);
         deps.state.setConflictCursor({ xid: last.xid, version: last.seq });
       })();
-      result.conflicts += conflicts.length;
+      result.conflicts += visible.length;
       if (conflicts.length < 500) return;
     }
   }
@@ -336,11 +371,123 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     return pruned !== null && BigInt(cursor.xid) < BigInt(pruned);
   }
 
+  const shortId = (id: string) => id.slice(-8);
+
+  /**
+   * Gives the replica a new identity and re-queues its work under it (one local transaction): its
+   * pending mutations, and with `history` the acknowledged ones it still keeps, which central lost.
+   */
+  function rebase(kind: IdentityEvent['kind'], reason: string, options: { history: boolean; rebuild: boolean }): IdentityEvent {
+    return deps.db.transaction((): IdentityEvent => {
+      const previousClientId = deps.state.clientId();
+      const oldest = deps.outbox.oldestHistoryAt();
+      const { base, replayed, pending } = deps.outbox.requeue({ history: options.history });
+      const clientId = deps.state.renewClientId();
+      deps.state.setSeqBase(base);
+      deps.state.setServerSeq(0);
+      deps.state.setRebaseReason(null);
+      if (options.rebuild) deps.state.setRebuildPending(true);
+      const kept = options.history
+        ? ` ${replayed} acknowledged ${replayed === 1 ? 'change' : 'changes'} from local history (kept ${HISTORY_DAYS} days, at most ${HISTORY_MAX}; oldest ${oldest ?? 'none'}) are pushed again;`
+        : '';
+      const message = `${reason}. This replica now syncs as a new replica ${shortId(clientId)} (was ${shortId(previousClientId)});${kept} ${pending} pending ${pending === 1 ? 'change is' : 'changes are'} pushed under the new identity${options.rebuild ? ', and local data is rebuilt from central' : ''}.`;
+      log.warn('replica identity renewed', { kind, previousClientId, clientId, replayed, pending });
+      return { kind, message, clientId, previousClientId, replayed, pending };
+    })();
+  }
+
+  /** Central acknowledged more to this replica than it now remembers, or issued versions it no longer has. */
+  function centralRestoreEvidence(hello: CentralHello): string | null {
+    const acknowledged = deps.state.serverSeq();
+    const remembered = hello.lastSeq ?? 0;
+    if (acknowledged !== null && remembered < acknowledged) {
+      return `the central database no longer has changes it acknowledged to this replica (it remembers up to #${remembered}, it acknowledged #${acknowledged})`;
+    }
+    const seen = deps.state.maxVersion();
+    if (seen > hello.maxVersion) return `the central change log ends at version ${hello.maxVersion} but this replica already pulled version ${seen}`;
+    return null;
+  }
+
+  /**
+   * Central remembers a later mutation of this replica id than this file knows was acknowledged.
+   * If that mutation is still pending here the reply to the last push was lost (the push repeats
+   * it); otherwise another copy of this file pushed under the same id.
+   */
+  function copyEvidence(hello: CentralHello): string | null {
+    const acknowledged = deps.state.serverSeq();
+    if (acknowledged === null || hello.lastSeq === null || hello.lastSeq <= acknowledged || !hello.lastMutationId) return null;
+    if (deps.outbox.hasPending(hello.lastSeq + deps.state.seqBase(), hello.lastMutationId)) return null;
+    return 'This database is a copy (or a restored backup) of a replica that has synced since it was made';
+  }
+
+  /**
+   * Before anything is pushed: is this the central database and epoch the replica belongs to, and
+   * is this file the only one using its replica id? See docs/sync-identity.md.
+   */
+  async function checkIdentity(client: pg.PoolClient, result: SyncResult): Promise<void> {
+    const hello = await readHello(client, deps.state.clientId());
+    const known = deps.state.central();
+    let epoch = hello.epoch;
+    if (known && known.centralId !== hello.centralId) {
+      if (!options.join) {
+        throw new AppError(
+          'CONFLICT',
+          `This replica belongs to another central database (${shortId(known.centralId)}); this server is ${shortId(hello.centralId)}, so nothing was sent. ` +
+            `To make this replica part of it, sync with --join: local data is rebuilt from this server and your ${deps.outbox.pendingCount()} pending changes are pushed to it.`,
+        );
+      }
+      result.identity = rebase('joined', `Joined the central database ${shortId(hello.centralId)} (this replica belonged to ${shortId(known.centralId)})`, { history: false, rebuild: true });
+    } else if (known) {
+      if (epoch === known.epoch) {
+        const evidence = centralRestoreEvidence(hello);
+        if (evidence) epoch = await startNewEpoch(client, known.epoch, evidence);
+      }
+      if (epoch !== known.epoch) {
+        const why = hello.epoch !== known.epoch ? (hello.epochReason ?? 'a new epoch was started') : (centralRestoreEvidence(hello) ?? 'a new epoch was started');
+        result.identity = rebase('central-restored', `The central database was restored (${why})`, { history: true, rebuild: true });
+      }
+    }
+    if (!result.identity) {
+      const reason = deps.state.rebaseReason() ?? copyEvidence(hello);
+      if (reason) result.identity = rebase('copied', reason, { history: false, rebuild: false });
+    }
+    deps.state.setCentral({ centralId: hello.centralId, epoch });
+  }
+
+  /** The server refused a push as a reused sequence (CSSEQ) or a sequence gap (CSGAP). */
+  const sqlState = (error: unknown): string | null => {
+    const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+    return typeof code === 'string' ? code : null;
+  };
+
+  /**
+   * Push, and if the server answers that this replica id's sequence was used by another copy
+   * (CSSEQ) or that it lost part of it (CSGAP: restored without anything else noticing), take a
+   * new identity as the identity check would have, and push once more.
+   */
+  async function pushGuarded(client: pg.PoolClient, result: SyncResult): Promise<void> {
+    try {
+      await push(client, result);
+    } catch (error) {
+      const code = sqlState(error);
+      if (result.identity || (code !== 'CSSEQ' && code !== 'CSGAP')) throw error;
+      if (code === 'CSSEQ') {
+        result.identity = rebase('copied', 'Another copy of this replica pushed under the same replica id', { history: false, rebuild: false });
+      } else {
+        const known = deps.state.central();
+        const epoch = known ? await startNewEpoch(client, known.epoch, 'mutation sequence gap: central lost changes it had acknowledged') : null;
+        if (known && epoch) deps.state.setCentral({ centralId: known.centralId, epoch });
+        result.identity = rebase('central-restored', 'The central database lost changes it had acknowledged to this replica', { history: true, rebuild: true });
+      }
+      await push(client, result);
+    }
+  }
+
   const onClientError = (error: Error) => log.warn('central connection lost during sync', { error: describeSyncError(error) });
 
   async function run(): Promise<SyncResult> {
     const started = performance.now();
-    const result: SyncResult = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, skipped: [], bootstrapped: false, replaced: false, durationMs: 0, tables: [] };
+    const result: SyncResult = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, skipped: [], bootstrapped: false, replaced: false, durationMs: 0, tables: [], identity: null };
     setState('syncing');
     let client: pg.PoolClient | null = null;
     try {
@@ -348,13 +495,22 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       // While checked out, the pool does not listen for this client's errors; without a listener
       // a dropped connection would be an uncaught exception. The failing query rejects anyway.
       client.on('error', onClientError);
-      await push(client, result);
-      if (await needsReplacement(client)) {
-        log.warn('replica is older than the central change log; replacing it (pending changes are kept)');
+      await checkIdentity(client, result);
+      await pushGuarded(client, result);
+      const rebuild = deps.state.rebuildPending();
+      if (rebuild || (await needsReplacement(client))) {
+        log.warn(rebuild ? 'rebuilding the replica from another central database or epoch (pending changes are kept)' : 'replica is older than the central change log; replacing it (pending changes are kept)');
         deps.applier.wipeSyncedTables();
         deps.db.transaction(() => {
           deps.state.clearCursor();
           deps.state.setBootstrap(null);
+          if (rebuild) {
+            // Versions and transaction ids of another epoch or server mean nothing here.
+            deps.state.setConflictCursor({ xid: '0', version: 0 });
+            deps.state.setMaxVersion(0);
+            deps.state.setSkipped([]);
+            deps.state.setRebuildPending(false);
+          }
         })();
         result.replaced = true;
       }

@@ -49,6 +49,10 @@ const toEntry = (r: OutboxRow): OutboxEntry => ({
   txId: r.tx_id,
 });
 
+/** How long acknowledged mutations are kept to be pushed again after a central restore. */
+export const HISTORY_DAYS = 30;
+export const HISTORY_MAX = 10_000;
+
 /**
  * The outbox as a write hook: every change to a synced table is appended, in the same SQLite
  * transaction, with the fields it changed, the server version it was based on and a hybrid
@@ -107,8 +111,65 @@ export function createOutbox(db: SqliteDb) {
     rejected(): OutboxEntry[] {
       return (statements.get(`SELECT * FROM sync_outbox WHERE status = 'rejected' ORDER BY seq DESC`).all() as OutboxRow[]).map(toEntry);
     },
-    acknowledge(seq: number): void {
+    /**
+     * The server has the mutation: it leaves the outbox for the bounded history, from which it is
+     * pushed again if central is later restored from a snapshot that predates it.
+     */
+    acknowledge(seq: number, ackedAt: string = new Date().toISOString()): void {
+      statements
+        .get(
+          `INSERT OR REPLACE INTO sync_outbox_history (seq, mutation_id, table_name, row_id, op, fields, base_version, hlc, created_at, tx_id, acked_at)
+           SELECT seq, mutation_id, table_name, row_id, op, fields, base_version, hlc, created_at, tx_id, ? FROM sync_outbox WHERE seq = ?`,
+        )
+        .run(ackedAt, seq);
       statements.get('DELETE FROM sync_outbox WHERE seq = ?').run(seq);
+    },
+    /** Keeps the history within its bounds: HISTORY_DAYS days and at most HISTORY_MAX mutations. */
+    pruneHistory(now: Date): void {
+      const cutoff = new Date(now.getTime() - HISTORY_DAYS * 86_400_000).toISOString();
+      statements.get('DELETE FROM sync_outbox_history WHERE acked_at < ?').run(cutoff);
+      statements
+        .get('DELETE FROM sync_outbox_history WHERE seq <= (SELECT seq FROM sync_outbox_history ORDER BY seq DESC LIMIT 1 OFFSET ?)')
+        .run(HISTORY_MAX);
+    },
+    historyCount(): number {
+      return (statements.get('SELECT count(*) AS n FROM sync_outbox_history').get() as { n: number }).n;
+    },
+    oldestHistoryAt(): string | null {
+      return (statements.get('SELECT min(acked_at) AS at FROM sync_outbox_history').get() as { at: string | null }).at;
+    },
+    hasPending(seq: number, mutationId: string): boolean {
+      return Boolean(statements.get(`SELECT 1 FROM sync_outbox WHERE seq = ? AND mutation_id = ? AND status = 'pending'`).get(seq, mutationId));
+    },
+    /**
+     * Re-queues work for a new replica identity, whose sequence starts at 1: the acknowledged
+     * history (when central lost it) and then every pending mutation are appended anew, in their
+     * original order, so the new sequence has no holes. Returns the seq base for the new identity
+     * (local seq − base = pushed seq). Call inside a transaction.
+     */
+    requeue(options: { history: boolean }): { base: number; replayed: number; pending: number } {
+      const top = (statements.get(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'), 0) AS n`).get() as { n: number }).n;
+      const columns = 'mutation_id, table_name, row_id, op, fields, base_version, hlc, created_at, tx_id';
+      const copy = statements.get(`INSERT INTO sync_outbox (${columns}, status) SELECT ${columns}, 'pending' FROM sync_outbox_history WHERE seq = ?`);
+      let replayed = 0;
+      if (options.history) {
+        for (const { seq } of statements.get('SELECT seq FROM sync_outbox_history ORDER BY seq').all() as { seq: number }[]) {
+          copy.run(seq);
+          replayed += 1;
+        }
+        statements.get('DELETE FROM sync_outbox_history').run();
+      }
+      const pending = statements.get(`SELECT seq FROM sync_outbox WHERE status = 'pending' AND seq <= ? ORDER BY seq`).all(top) as { seq: number }[];
+      const drop = statements.get('DELETE FROM sync_outbox WHERE seq = ?');
+      for (const { seq } of pending) {
+        // mutation_id is unique: free it before the copy takes it.
+        const row = statements.get('SELECT * FROM sync_outbox WHERE seq = ?').get(seq) as OutboxRow;
+        drop.run(seq);
+        statements.get(`INSERT INTO sync_outbox (${columns}, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`).run(
+          row.mutation_id, row.table_name, row.row_id, row.op, row.fields, row.base_version, row.hlc, row.created_at, row.tx_id,
+        );
+      }
+      return { base: top, replayed, pending: pending.length };
     },
     reject(seq: number, reason: string): void {
       statements.get(`UPDATE sync_outbox SET status = 'rejected', error = ? WHERE seq = ?`).run(reason, seq);

@@ -16,6 +16,16 @@ export type BootstrapState = z.infer<typeof bootstrapStateSchema>;
 
 const skippedSchema = z.array(z.object({ table: z.string(), id: z.string() }));
 
+/** The central database this replica belongs to, and the epoch it last synced in. */
+export const centralIdentitySchema = z.object({ centralId: z.string().min(1), epoch: z.string().min(1) });
+export type CentralIdentity = z.infer<typeof centralIdentitySchema>;
+
+const previousIdsSchema = z.array(z.string());
+const counterSchema = z.number().int().min(0);
+
+/** Set in a database file that was restored from a backup, so its next sync takes a new replica id. */
+export const REBASE_REASON_KEY = 'sync.rebase_reason';
+
 const KEYS = {
   clientId: 'sync.client_id',
   cursor: 'sync.cursor',
@@ -25,6 +35,13 @@ const KEYS = {
   lastError: 'sync.last_error',
   highestStamp: 'sync.highest_hlc',
   skipped: 'sync.skipped_rows',
+  central: 'sync.central',
+  previousClientIds: 'sync.previous_client_ids',
+  seqBase: 'sync.seq_base',
+  serverSeq: 'sync.server_seq',
+  maxVersion: 'sync.max_version',
+  rebaseReason: REBASE_REASON_KEY,
+  rebuild: 'sync.rebuild_pending',
 } as const;
 
 function readJson<S extends z.ZodType>(session: Session, key: string, schema: S): z.output<S> | null {
@@ -63,6 +80,35 @@ export function createSyncState(session: Session) {
     setSkipped: (refs: { table: string; id: string }[]) => session.setSetting(KEYS.skipped, JSON.stringify(refs.slice(0, 10_000))),
     highestStamp: (): string | null => session.getSetting(KEYS.highestStamp) || null,
     setHighestStamp: (stamp: string) => session.setSetting(KEYS.highestStamp, stamp),
+    /**
+     * A new replica identity (a copied or restored file, a restored or another central database):
+     * the old id is remembered so conflicts recorded under it are still fetched.
+     */
+    renewClientId(): string {
+      const previous = session.getSetting(KEYS.clientId);
+      const ids = readJson(session, KEYS.previousClientIds, previousIdsSchema) ?? [];
+      if (previous && !ids.includes(previous)) session.setSetting(KEYS.previousClientIds, JSON.stringify([...ids, previous].slice(-20)));
+      const id = newId();
+      session.setSetting(KEYS.clientId, id);
+      return id;
+    },
+    previousClientIds: (): string[] => readJson(session, KEYS.previousClientIds, previousIdsSchema) ?? [],
+    central: (): CentralIdentity | null => readJson(session, KEYS.central, centralIdentitySchema),
+    setCentral: (identity: CentralIdentity) => session.setSetting(KEYS.central, JSON.stringify(identity)),
+    /** Local outbox seq minus this is the seq pushed under the current replica id. */
+    seqBase: (): number => readJson(session, KEYS.seqBase, counterSchema) ?? 0,
+    setSeqBase: (base: number) => session.setSetting(KEYS.seqBase, JSON.stringify(base)),
+    /** The last seq the server acknowledged under the current replica id (null: not known yet). */
+    serverSeq: (): number | null => readJson(session, KEYS.serverSeq, counterSchema),
+    setServerSeq: (seq: number) => session.setSetting(KEYS.serverSeq, JSON.stringify(seq)),
+    /** The highest central change version this replica has pulled in the current epoch. */
+    maxVersion: (): number => readJson(session, KEYS.maxVersion, counterSchema) ?? 0,
+    setMaxVersion: (version: number) => session.setSetting(KEYS.maxVersion, JSON.stringify(version)),
+    rebaseReason: (): string | null => session.getSetting(KEYS.rebaseReason) || null,
+    setRebaseReason: (reason: string | null) => session.setSetting(KEYS.rebaseReason, reason ?? ''),
+    /** Local data must be rebuilt from central (another epoch or another central database). */
+    rebuildPending: (): boolean => session.getSetting(KEYS.rebuild) === '1',
+    setRebuildPending: (pending: boolean) => session.setSetting(KEYS.rebuild, pending ? '1' : ''),
     lastError: (): string | null => session.getSetting(KEYS.lastError) || null,
     setLastError: (message: string | null) => session.setSetting(KEYS.lastError, message ?? ''),
   };

@@ -9,6 +9,7 @@ import { connectCentral } from '../../core/sync/central/connect';
 import { rowToLocal, TABLE_SPECS } from '../../core/sync/columns';
 import type { SyncEngine, SyncEngineOptions, SyncResult } from '../../core/sync/engine';
 import type { EntityTable } from '../../core/mutations/types';
+import type { Core } from '../../core/app/core';
 
 export type TempCore = ReturnType<typeof tempCore>;
 export type ManualClock = ReturnType<typeof manualClock>;
@@ -158,7 +159,7 @@ export async function centralRow(url: string, table: EntityTable, id: string): P
 }
 
 /** A small organisation made through the services of one replica: users, employees, a project, tasks. */
-export function seedOrganisation(core: TempCore, options: { people?: string[]; tasks?: number } = {}) {
+export function seedOrganisation(core: Core, options: { people?: string[]; tasks?: number } = {}) {
   const people = options.people ?? ['Ana', 'Ben', 'Cleo'];
   const users = people.map((name, i) =>
     core.users.create({ username: name.toLowerCase(), email: `${name.toLowerCase()}@example.com`, fullName: name, role: i === 0 ? 'admin' : 'coordinator' }),
@@ -179,7 +180,7 @@ export function seedOrganisation(core: TempCore, options: { people?: string[]; t
 export async function resetCentral(client: pg.ClientBase): Promise<void> {
   await client.query(`TRUNCATE users, employees, projects, tasks, comments, notifications, memory_embeddings,
     conversation_history, prompt_templates, ai_actions, audit_log, sync_changes, sync_clients, sync_conflicts,
-    sync_db_users, sync_meta, sync_rejections, sync_row_meta, sync_tombstones RESTART IDENTITY CASCADE`);
+    sync_db_users, sync_meta, sync_rejections, sync_row_meta, sync_tombstones, sync_applied_mutations RESTART IDENTITY CASCADE`);
 }
 
 /** Central conflicts, oldest first. */

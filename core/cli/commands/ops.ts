@@ -109,6 +109,19 @@ export function registerOpsCommands(program: Command): void {
     );
 
   program
+    .command('restore')
+    .description('replace the database with a verified backup (quit the app first); its next sync runs as a new replica so nothing is lost')
+    .requiredOption('--from <file>', 'the backup file')
+    .action(async (opts: { from: string }, cmd: Command) => {
+      const { dbFile, json } = globalOptions(cmd);
+      const out = createOutput(json);
+      const { restoreBackup } = await import('../../ops/backup');
+      const result = restoreBackup(opts.from, dbFile);
+      if (json) return out.data(result);
+      out.line(`Restored ${result.file} from ${result.from}. The next sync gives this database a new replica id and pushes its ${plural(result.pending, 'pending change')}.`);
+    });
+
+  program
     .command('verify-backup')
     .description('open a backup read-only: integrity check, row counts, migrations; exit 1 when it is not usable')
     .argument('<file>', 'the backup file')

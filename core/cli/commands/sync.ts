@@ -34,6 +34,7 @@ interface SyncOpts {
   interval?: string;
   sslmode?: string;
   allowPlaintextPassword?: boolean;
+  join?: boolean;
 }
 
 async function reconcileWithCrm(
@@ -78,6 +79,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--once', 'sync once and exit (the default)')
     .option('--watch', 'keep syncing every --interval seconds until interrupted')
     .option('--interval <seconds>', 'seconds between syncs with --watch', '30')
+    .option('--join', 'this is another central database than the one this replica synced with: rebuild local data from it and push pending work to it')
     .action((opts: SyncOpts, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
         if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
@@ -85,7 +87,7 @@ export function registerSyncCommands(program: Command): void {
         if (!Number.isFinite(interval) || interval < 1) throw new AppError('VALIDATION', '--interval must be a number of seconds ≥ 1');
         const central = { url: pgUrl(opts), sslMode: sslOption(opts.sslmode), allowPlaintextPassword: opts.allowPlaintextPassword };
         const crmUrl = opts.crm ?? process.env.COORDINATOR_CRM_URL;
-        const engine = core.sync.connect({ central });
+        const engine = core.sync.connect({ central, join: Boolean(opts.join) });
         /** Duplicates the services refuse can still arrive from the server: reported, never fatal. */
         const duplicates = (): string[] => [
           ...core.employees.duplicateEmails().map((d) => `employees ${d.names.join(', ')} share the email ${d.email}`),
@@ -98,9 +100,10 @@ export function registerSyncCommands(program: Command): void {
           try {
             r = await engine.syncOnce();
           } catch (error) {
+            if (error instanceof AppError) throw error;
             throw new AppError('UNAVAILABLE', engine.status().lastError ?? (error instanceof Error ? error.message : String(error)));
           }
-          const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs };
+          const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs, ...(r.identity ? { identity: r.identity } : {}) };
           const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone, allowPlaintextPassword: opts.allowPlaintextPassword }) : undefined;
           // What the CRM brought in reaches this replica in the same run.
           if (crm && crm.imported > 0) summary.pulled += (await engine.syncOnce()).pulled;
@@ -108,12 +111,14 @@ export function registerSyncCommands(program: Command): void {
           const report = { ...summary, ...(crm ? { crm } : {}), ...(warnings.length > 0 ? { duplicates: warnings } : {}) };
           const eventful =
             summary.pushed + summary.pulled + summary.conflicts + summary.rejected + summary.skipped.length > 0 ||
+            r.identity !== undefined ||
             (crm !== undefined && (!crm.ran || crm.imported + crm.exported + crm.conflicts + crm.skipped.length + crm.warnings.length > 0));
           const reported = JSON.stringify(warnings);
           log.debug('sync run', { quiet, eventful, pushed: summary.pushed, pulled: summary.pulled });
           if (quiet && !eventful && reported === lastReported) return;
           lastReported = reported;
           if (out.json) return out.data(report);
+          if (r.identity) out.line(r.identity.message);
           out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
           for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
           if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
@@ -168,6 +173,7 @@ export function registerSyncCommands(program: Command): void {
           lastError,
           cursor: core.sync.state.cursor(),
           clientId: core.sync.state.clientId(),
+          central: core.sync.state.central(),
         };
         if (out.json) return out.data(status);
         out.line(`State: ${status.state}${lastError ? ` — ${lastError}` : ''}`);

@@ -395,6 +395,21 @@ export const syncRejections = pgTable(
   (t) => [primaryKey({ columns: [t.clientId, t.seq] })],
 );
 
+/**
+ * Which mutation the server processed at each (replica, sequence): a replay is recognised by the
+ * mutation's id, never by its sequence number alone (a copied or restored replica reuses numbers).
+ */
+export const syncAppliedMutations = pgTable(
+  'sync_applied_mutations',
+  {
+    clientId: text('client_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    mutationId: text('mutation_id').notNull(),
+    appliedAt: ts('applied_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.seq] }), index('idx_sync_applied_mutations_id').on(t.mutationId)],
+);
+
 /** Which database login acts as which Coordinator user (row-level security reads it). */
 export const syncDbUsers = pgTable('sync_db_users', {
   dbRole: text('db_role').primaryKey(),

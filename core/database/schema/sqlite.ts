@@ -340,6 +340,28 @@ export const syncOutbox = sqliteTable(
   ],
 );
 
+/**
+ * Mutations the central database acknowledged, kept for a while (docs/sync-identity.md: 30 days,
+ * at most 10,000) so they can be pushed again if central is restored from an earlier snapshot.
+ */
+export const syncOutboxHistory = sqliteTable(
+  'sync_outbox_history',
+  {
+    seq: integer('seq').primaryKey(),
+    mutationId: text('mutation_id').notNull(),
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    op: text('op').notNull(),
+    fields: text('fields').notNull(),
+    baseVersion: integer('base_version'),
+    hlc: text('hlc').notNull(),
+    createdAt: text('created_at').notNull(),
+    txId: text('tx_id'),
+    ackedAt: text('acked_at').notNull(),
+  },
+  (t) => [index('idx_sync_outbox_history_acked').on(t.ackedAt)],
+);
+
 /** The central version each local row was last pulled at: the base of the next local edit. */
 export const syncRowVersions = sqliteTable(
   'sync_row_versions',

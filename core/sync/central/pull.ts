@@ -91,20 +91,20 @@ export interface CentralConflict {
 }
 
 /**
- * Conflicts this replica lost, and values the CRM lost to a central edit (the CRM bridge's own
+ * Conflicts this replica lost (under its current or an earlier replica id), and values the CRM lost to a central edit (the CRM bridge's own
  * replicas are named `crm:<login>`; row-level security shows those to administrators only), below
  * the same horizon as changes.
  */
-export async function readConflicts(db: Queryable, clientId: string, cursor: Cursor, horizon: string, limit: number): Promise<CentralConflict[]> {
+export async function readConflicts(db: Queryable, clientIds: string[], cursor: Cursor, horizon: string, limit: number): Promise<CentralConflict[]> {
   const { rows } = await db.query<{
     id: string; xid: string; seq: number; table_name: string; row_id: string; field: string | null; kind: string;
     losing_value: unknown; winning_value: unknown; created_at: string;
   }>(
     `SELECT id::text, xid::text AS xid, seq, table_name, row_id::text, field, kind, losing_value, winning_value, created_at
      FROM sync_conflicts
-     WHERE (losing_client_id = $1 OR losing_client_id LIKE 'crm:%') AND (xid, seq) > ($2::xid8, $3::bigint) AND xid < $4::xid8
+     WHERE (losing_client_id = ANY($1::text[]) OR losing_client_id LIKE 'crm:%') AND (xid, seq) > ($2::xid8, $3::bigint) AND xid < $4::xid8
      ORDER BY xid, seq LIMIT $5`,
-    [clientId, cursor.xid, cursor.version, horizon, limit],
+    [clientIds, cursor.xid, cursor.version, horizon, limit],
   );
   return rows.map((r) => ({
     id: r.id, xid: r.xid, seq: Number(r.seq), table: r.table_name, rowId: r.row_id, field: r.field, kind: r.kind,

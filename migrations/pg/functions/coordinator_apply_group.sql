@@ -9,9 +9,12 @@ DECLARE
   v_outcome jsonb;
   v_results jsonb := '[]'::jsonb;
   v_refused jsonb;
+  v_replay boolean;
 BEGIN
   FOR v_m IN SELECT value FROM jsonb_array_elements(p_group) LOOP
     v_seq := (v_m ->> 'seq')::bigint;
+    -- Raises CSSEQ when this number was used for another mutation: never dropped as a replay.
+    v_replay := v_seq <= v_last + 1 AND coordinator_seen_mutation(p_client_id, v_seq, v_m ->> 'mutationId');
     IF v_seq <= v_last THEN
       SELECT jsonb_build_object('seq', v_seq, 'status', 'rejected', 'code', r.code, 'reason', r.reason) INTO v_outcome
       FROM sync_rejections r WHERE r.client_id = p_client_id AND r.seq = v_seq;
@@ -22,7 +25,13 @@ BEGIN
       RAISE EXCEPTION 'mutation sequence gap for replica %: expected %, got %', p_client_id, v_last + 1, v_seq
         USING ERRCODE = 'CSGAP';
     END IF;
-    v_outcome := coordinator_apply_one(p_client_id, v_m);
+    IF v_replay THEN
+      -- The same mutation already reached this server under another identity of this replica.
+      v_outcome := jsonb_build_object('seq', v_seq, 'status', 'duplicate');
+    ELSE
+      v_outcome := coordinator_apply_one(p_client_id, v_m);
+    END IF;
+    PERFORM coordinator_record_mutation(p_client_id, v_seq, v_m ->> 'mutationId');
     v_results := v_results || jsonb_build_array(v_outcome);
     v_last := v_seq;
     IF v_outcome ->> 'status' = 'rejected' AND v_refused IS NULL THEN v_refused := v_outcome; END IF;

@@ -45,6 +45,7 @@ BEGIN
             v_applied := jsonb_set(v_applied, '{results}', (v_applied -> 'results') || jsonb_build_array(jsonb_build_object('seq', v_seq, 'status', 'duplicate')));
             CONTINUE;
           END IF;
+          PERFORM coordinator_record_mutation(p_client_id, v_seq, v_m ->> 'mutationId');
           PERFORM coordinator_record_rejection(p_client_id, v_seq, v_refused ->> 'code',
             CASE WHEN v_seq = (v_refused ->> 'seq')::bigint THEN v_refused ->> 'reason' ELSE v_reason END);
           v_applied := jsonb_set(v_applied, '{results}', (v_applied -> 'results') || jsonb_build_array(jsonb_build_object(

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../../shared/enums';
 import { tempCentral } from '../../support/pg';
+import { isAboutVisibleRow } from '../../../core/sync/conflicts';
 import { centralSnapshot, expectConverged, localSnapshot, openReplica, resetCentral, seedOrganisation, syncAll, type Replica } from '../../support/sync-harness';
 
 type Central = Awaited<ReturnType<typeof tempCentral>>;
@@ -161,8 +162,8 @@ async function runScenario(s: { n: number; ops: Op[]; pushChunkSize: number; pul
 
     // 2. Every acknowledged edit is in the final state or accounted for.
     const tasks = new Map((finalState.tasks ?? []).map((t) => [String(t.id), t]));
-    const { rows: conflictRows } = await central.query<{ id: string; row_id: string; field: string | null; kind: string; losing_client_id: string | null; losing_value: unknown }>(
-      `SELECT id::text, row_id::text, field, kind, losing_client_id, losing_value FROM sync_conflicts`,
+    const { rows: conflictRows } = await central.query<{ id: string; table_name: string; row_id: string; field: string | null; kind: string; losing_client_id: string | null; losing_value: unknown; winning_value: unknown }>(
+      `SELECT id::text, table_name, row_id::text, field, kind, losing_client_id, losing_value, winning_value FROM sync_conflicts`,
     );
     for (const w of writes) {
       const task = tasks.get(w.taskId);
@@ -182,9 +183,14 @@ async function runScenario(s: { n: number; ops: Op[]; pushChunkSize: number; pul
         if (last) expect(task[field], `${field} of ${id}`).toBe(last.value);
       }
     }
-    // Each replica received exactly the conflicts it lost.
+    // Each replica received exactly the conflicts it lost, about rows its person can see (issue 12
+    // §4: not a notification it generated for someone else).
     for (const r of replicas) {
-      const mine = conflictRows.filter((c) => c.losing_client_id === r.core.sync.state.clientId()).map((c) => c.id).sort();
+      const mine = conflictRows
+        .filter((c) => c.losing_client_id === r.core.sync.state.clientId())
+        .filter((c) => isAboutVisibleRow({ table: c.table_name, losingValue: c.losing_value, winningValue: c.winning_value }, r.core.session.currentUserId))
+        .map((c) => c.id)
+        .sort();
       const local = (r.core.db.prepare('SELECT id FROM sync_conflicts ORDER BY id').all() as { id: string }[]).map((x) => x.id);
       expect(local, `${r.name} conflicts`).toEqual(mine);
     }
