@@ -21,7 +21,7 @@ export function isKnownChecksum(migration: Migration, recorded: string): boolean
 const formerChecksumsSchema = z.object({ checksums: z.record(z.string(), z.array(z.string().regex(/^[0-9a-f]{64}$/))) });
 
 function readFormerChecksums(dir: string): Record<string, string[]> {
-  const file = path.join(dir, 'meta', 'former_checksums.json');
+  const file = path.join(dir, 'former_checksums.json');
   if (!existsSync(file)) return {};
   return formerChecksumsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).checksums;
 }

@@ -59,7 +59,7 @@ describe('central migrations and function sources', () => {
   it('upgrades a database migrated when the functions still lived inside the migrations', async () => {
     // The previous release's migration files: the function definitions inline, as they were.
     const central = await emptyCentral();
-    const former = JSON.parse(readFileSync(path.join(PG_DIR, 'meta', 'former_checksums.json'), 'utf8')) as { checksums: Record<string, string[]> };
+    const former = JSON.parse(readFileSync(path.join(PG_DIR, 'former_checksums.json'), 'utf8')) as { checksums: Record<string, string[]> };
     await migratePg(central.client);
     // Rewrite the ledger as the previous release recorded it and forget the function ledger.
     for (const [tag, [checksum]] of Object.entries(former.checksums)) {
