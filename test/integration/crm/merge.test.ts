@@ -161,6 +161,24 @@ describe.each(SETUPS)('$name', ({ options }) => {
     await expectQuietSecondRun();
   });
 
+  it('linking people who already exist in Coordinator to CRM staff, and deactivating them, records no conflicts', async () => {
+    laptop = openReplica(b.central, 'laptop');
+    const l = laptop;
+    const admin = l.core.users.create({ username: 'ana', email: 'ana@example.com', fullName: 'Ana Admin', role: 'admin' });
+    l.core.session.setCurrentUser(admin.id);
+    const tomUser = l.core.users.create({ username: 'tberg', email: 'tom@example.com', fullName: 'Tom B.', role: 'member' });
+    l.core.employees.create({ name: 'Tom B.', email: 'tom@example.com', userId: tomUser.id });
+    await l.sync();
+
+    expect(await b.run()).toMatchObject({ conflicts: 0, skipped: [] });
+    const users = await b.centralBy('users', 'crm_user_id');
+    expect(users.get(staff.tom)).toMatchObject({ id: tomUser.id, full_name: 'Tom Berg' });
+    await b.crm.exec(`DELETE FROM ${b.crm.t('staff')} WHERE staffid = ?`, [staff.tom]);
+    await b.run();
+    expect((await b.centralBy('users', 'crm_user_id')).get(staff.tom)?.is_active).toBe(false);
+    expect(await centralConflicts(b.central.client)).toEqual([]);
+  });
+
   it('a comment by someone with no CRM login is never written as someone else; a task they create says who Perfex will show', async () => {
     const task = await b.crm.addTask({ name: 'Prepare the kick-off', project, assignees: [staff.tom] });
     await b.run();
