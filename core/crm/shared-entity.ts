@@ -72,6 +72,8 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
   const linkedThisRun = new Set<string>();
   /** Rows imported this run: their merge base gets the central version the insert produced. */
   const imported: SnapshotRow[] = [];
+  /** Central rows that refused a CRM edit: left as they are on both sides, with their old base, until it is accepted. */
+  const refused = new Set<string>();
 
   // CRM rows that are new or changed, and CRM rows whose central twin changed.
   for (const crmId of crmIds) {
@@ -121,7 +123,10 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
     const report = (o: PushOutcome | undefined) => {
       if (o?.status === 'applied' || o?.status === 'conflict') tally.imported += 1;
       if (o?.status === 'conflict') tally.conflicts += 1;
-      if (o?.status === 'rejected') tally.skip(entity, crmId, `${rules.label(centralRow ?? null, row.record)}: ${o.reason ?? 'refused'}`);
+      if (o?.status === 'rejected') {
+        refused.add(snap.centralId);
+        tally.skip(entity, crmId, `${rules.label(centralRow ?? null, row.record)}: ${o.reason ?? 'refused'}`);
+      }
     };
     // A field the central has not changed since the base is a one-sided edit: based on the version just
     // read, so only a write that lands after that read (a true concurrent edit) can contest it.
@@ -179,6 +184,8 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
   const settledCentral = await central.rows(rules.table, toSettle.map((s) => s.centralId));
   const crmUpdates: { crmId: number; centralId: string; patch: Partial<RecordOf[E]>; label: string }[] = [];
   for (const { row, centralId } of toSettle) {
+    // Writing the central value back would overwrite the CRM's edit the central refused.
+    if (refused.has(centralId)) continue;
     const current = settledCentral.get(centralId);
     if (!current) {
       crmDeletes.push({ crmId: row.crmId, centralId });

@@ -143,6 +143,25 @@ describe.each(SETUPS)('$name', ({ options }) => {
     await expectQuietSecondRun();
   });
 
+  it('a CRM edit the central database refuses stays in the CRM, is reported each run, and goes through once accepted', async () => {
+    const task = await b.crm.addTask({ name: 'Book hall', project, description: 'Main hall' });
+    await b.run();
+    // A rule the central database enforces and the CRM does not (as an administrator might add).
+    await b.central.query('ALTER TABLE tasks ADD CONSTRAINT title_fits_the_board CHECK (length(title) <= 20)');
+    const long = 'Book the main hall for the launch party';
+    await b.crm.exec(`UPDATE ${b.crm.t('tasks')} SET name = ? WHERE id = ?`, [long, task]);
+
+    for (let run = 0; run < 2; run++) {
+      const r = await b.run();
+      expect(r.skipped).toEqual([expect.objectContaining({ entity: 'tasks', crmId: task, reason: expect.stringContaining('title_fits_the_board') })]);
+      expect(await b.crm.rows(`SELECT name FROM ${b.crm.t('tasks')} WHERE id = ?`, [task])).toEqual([{ name: long }]);
+    }
+    await b.central.query('ALTER TABLE tasks DROP CONSTRAINT title_fits_the_board');
+    expect(await b.run()).toMatchObject({ skipped: [], conflicts: 0 });
+    expect((await b.centralBy('tasks', 'crm_task_id')).get(task)?.title).toBe(long);
+    await expectQuietSecondRun();
+  });
+
   it('exporting laptop tasks and comments records no conflicts: CRM id columns are bookkeeping', async () => {
     await b.run();
     const l = await openLaptop(staff.maria);
