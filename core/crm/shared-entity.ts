@@ -155,6 +155,8 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
 
   // Central rows the CRM has never seen: created there (intent first, so a crash cannot duplicate them).
   const toCreate: { row: CentralRow; version: number | null; record: RecordOf[E] }[] = [];
+  /** Why rows stay Coordinator-only, with how many: one warning per reason, however many rows. */
+  const staying = new Map<string, number>();
   for (const id of centralIds) {
     if (linkedByCentral.has(id) || linkedThisRun.has(id)) continue;
     const read = centralRows.get(id);
@@ -166,11 +168,13 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
     if (c[rules.crmColumn] != null) continue; // linked by id; the CRM side of it is handled above
     const record = rules.toNewRecord(c, ctx);
     if ('skip' in record) {
-      if (record.report) tally.warn(`${rules.label(c, null)} stays in Coordinator: ${record.skip}`);
+      if (record.report) staying.set(record.skip, (staying.get(record.skip) ?? 0) + 1);
       continue;
     }
     toCreate.push({ row: c, version: read.version, record });
   }
+
+  for (const [reason, n] of staying) tally.warn(`${n} ${n === 1 ? entity.replace(/s$/, '') : entity} ${n === 1 ? 'stays' : 'stay'} in Coordinator: ${reason}`);
 
   await deps.progress?.('central-write');
   const outcomes = pushes.length ? await central.push(pushes) : [];
