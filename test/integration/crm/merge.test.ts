@@ -270,6 +270,7 @@ describe('the merge, as a property (Perfex 2.3 tables, strict SQL mode)', () => 
       await fc.assert(
         fc.asyncProperty(scenario, async (s) => {
           n += 1;
+          const conflictsBefore = (await centralConflicts(b.central.client)).length;
           // The row starts on either side and is the same everywhere before the edits.
           let taskId: string;
           if (s.origin === 'crm') {
@@ -312,7 +313,6 @@ describe('the merge, as a property (Perfex 2.3 tables, strict SQL mode)', () => 
           if (onCrm(s.status)) await b.crm.exec(`UPDATE ${b.crm.t('tasks')} SET status = ? WHERE id = ?`, [s.status.crm[1], task]);
           if (onCrm(s.comment)) await b.crm.exec(`UPDATE ${b.crm.t('task_comments')} SET content = ? WHERE id = ?`, [`<p>${crm.comment}</p>`, comment]);
 
-          const conflictsBefore = (await centralConflicts(b.central.client)).length;
           await b.run();
           const version = await b.centralVersion();
           const checksum = await b.crm.checksum();
