@@ -283,7 +283,8 @@ function linkMutation(table: EntityTable, crmColumn: string, centralId: string, 
  * The three-way merge of one linked row, CRM side: each field the CRM changed since the merge base,
  * split by whether the central value also moved away from the base. A CRM change Coordinator cannot
  * see (a second assignee, a code it maps the same) is not an edit; one the central already holds is
- * not written again.
+ * not written again; when both moved to values that mean the same in the CRM (a day and an instant
+ * on that day), there is nothing to contest.
  */
 export function crmEdits<R extends object>(fields: FieldSpec<R>[], base: R, now: R, centralRow: Record<string, unknown>, ctx: MapContext) {
   const oneSided: Record<string, unknown> = {};
@@ -296,9 +297,12 @@ export function crmEdits<R extends object>(fields: FieldSpec<R>[], base: R, now:
     if (sameCentral(f.kind, target, baseCentral)) continue;
     const central = centralRow[f.column];
     if (sameCentral(f.kind, target, central)) continue;
-    // Export-only comparisons make sense only for fields the bridge also writes to the CRM.
+    if (sameCentral(f.kind, central, baseCentral)) {
+      oneSided[f.column] = target;
+      continue;
+    }
     if (f.direction === 'both' && sameCrm(exportValue(f, central, value, ctx), value)) continue;
-    (sameCentral(f.kind, central, baseCentral) ? oneSided : bothSides)[f.column] = target;
+    bothSides[f.column] = target;
   }
   return { oneSided, bothSides };
 }
