@@ -23,6 +23,16 @@ export function createCrmWriter(crm: CrmConnection, options: { warn: (message: s
     return value.replace(ASTRAL, (ch) => (html ? `&#${ch.codePointAt(0)};` : '\uFFFD'));
   }
 
+  /**
+   * Perfex needs a creator for every task and project. One made in Coordinator by someone with no CRM
+   * login is recorded as the fallback staff member's, and the run says so (never silently).
+   */
+  function creator(staffId: number | null | undefined): number {
+    if (staffId) return staffId;
+    options.warn(`Rows created in Coordinator by someone with no CRM login are recorded in the CRM as created by staff #${options.fallbackStaffId}`);
+    return options.fallbackStaffId;
+  }
+
   const exec = (sql: string, params: unknown[]) => db.execute<mysql.ResultSetHeader>(sql, params as (string | number | null)[]);
 
   async function setAssignees(taskId: number, staffIds: number[], assignedFrom: number): Promise<void> {
@@ -78,7 +88,7 @@ export function createCrmWriter(crm: CrmConnection, options: { warn: (message: s
         `INSERT INTO ${q(t.projects)} (name, description, status, clientid, billing_type, start_date, deadline, project_created, date_finished, progress, addedfrom)
          VALUES (?, ?, ?, 0, 1, ?, ?, ?, ?, 0, ?)`,
         [fit(t.projects, r.name, false, label), fit(t.projects, textToHtml(r.description), true, label), r.status, r.startDate ?? createdOn, r.deadline, createdOn,
-          r.status === PROJECT_FINISHED_CODE ? options.nowNaive() : null, addedFrom ?? options.fallbackStaffId],
+          r.status === PROJECT_FINISHED_CODE ? options.nowNaive() : null, creator(addedFrom)],
       );
       return res.insertId;
     },
@@ -114,14 +124,15 @@ export function createCrmWriter(crm: CrmConnection, options: { warn: (message: s
 
     async insertTask(r: TaskRecord, label: string): Promise<number> {
       const added = r.dateAdded ?? options.nowNaive();
+      const addedFrom = creator(r.addedFrom);
       const [res] = await exec(
         `INSERT INTO ${q(t.tasks)} (name, description, priority, dateadded, startdate, duedate, datefinished, addedfrom, is_added_from_contact,
            status, rel_id, rel_type, is_public, billable, hourly_rate, milestone, kanban_order, visible_to_client)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 'project', 0, 0, 0, 0, 1, 0)`,
         [fit(t.tasks, r.name, false, label), fit(t.tasks, textToHtml(r.description), true, label), r.priority, added, r.startDate ?? added.slice(0, 10), r.dueDate,
-          r.status === TASK_DONE_CODE ? (r.dateFinished ?? options.nowNaive()) : null, r.addedFrom || options.fallbackStaffId, r.status, r.projectCrmId],
+          r.status === TASK_DONE_CODE ? (r.dateFinished ?? options.nowNaive()) : null, addedFrom, r.status, r.projectCrmId],
       );
-      if (r.assignees.length) await setAssignees(res.insertId, r.assignees, r.addedFrom || options.fallbackStaffId);
+      if (r.assignees.length) await setAssignees(res.insertId, r.assignees, addedFrom);
       return res.insertId;
     },
 
@@ -134,7 +145,7 @@ export function createCrmWriter(crm: CrmConnection, options: { warn: (message: s
     async insertComment(r: CommentRecord, label: string): Promise<number> {
       const [res] = await exec(
         `INSERT INTO ${q(t.taskComments)} (content, taskid, staffid, contact_id, file_id, dateadded) VALUES (?, ?, ?, 0, 0, ?)`,
-        [fit(t.taskComments, textToHtml(r.content), true, label), r.taskCrmId, r.staffId || options.fallbackStaffId, r.dateAdded ?? options.nowNaive()],
+        [fit(t.taskComments, textToHtml(r.content), true, label), r.taskCrmId, r.staffId, r.dateAdded ?? options.nowNaive()],
       );
       return res.insertId;
     },

@@ -23,8 +23,8 @@ export interface EntityRules<E extends SharedEntity> {
   importBlocker(record: RecordOf[E], ctx: EntityContext): string | null;
   /** Central columns of a new row beyond the shared fields. */
   insertExtras(record: RecordOf[E], ctx: EntityContext): Record<string, unknown>;
-  /** A central row as a new CRM record, or a reason it stays Coordinator-only. */
-  toNewRecord(row: CentralRow, ctx: EntityContext): RecordOf[E] | { skip: string };
+  /** A central row as a new CRM record, or a reason it stays Coordinator-only (`report`: tell the person reconciling). */
+  toNewRecord(row: CentralRow, ctx: EntityContext): RecordOf[E] | { skip: string; report?: boolean };
   update(writer: CrmWriter, crmId: number, patch: Partial<RecordOf[E]>, label: string): Promise<void>;
   insert(writer: CrmWriter, record: RecordOf[E], row: CentralRow, ctx: EntityContext, label: string): Promise<number>;
   remove(writer: CrmWriter, crmId: number): Promise<void>;
@@ -48,9 +48,12 @@ export const RULES: { [E in SharedEntity]: EntityRules<E> } = {
     crmColumn: 'crm_project_id',
     fields: FIELDS.projects,
     importBlocker: () => null,
-    insertExtras: () => ({}),
+    insertExtras: (r, ctx) => ({
+      ...(r.createdOn ? { created_at: naiveToIso(`${r.createdOn} 00:00:00`, ctx.timeZone) } : {}),
+      ...(r.addedFrom ? { created_by: ctx.userForStaff(r.addedFrom) } : {}),
+    }),
     toNewRecord: (row, ctx) =>
-      recordFrom(FIELDS.projects, row, { name: '', description: '', status: 1, startDate: null, deadline: null, dateFinished: null }, ctx),
+      recordFrom(FIELDS.projects, row, { name: '', description: '', status: 1, startDate: null, deadline: null, dateFinished: null, createdOn: null, addedFrom: 0 }, ctx),
     update: (w, id, patch, label) => w.updateProject(id, patch, label),
     insert: (w, r, row, ctx, label) =>
       w.insertProject(r, isoToLocalDate(str(row.created_at), ctx.timeZone) ?? new Date().toISOString().slice(0, 10), str(row.created_by) ? ctx.staffForUser(String(row.created_by)) : null, label),
@@ -102,8 +105,11 @@ export const RULES: { [E in SharedEntity]: EntityRules<E> } = {
       const taskCrmId = ctx.crmForTask(String(row.task_id));
       if (taskCrmId == null) return { skip: 'its task is not in the CRM' };
       const userId = str(row.user_id);
+      const staffId = userId ? ctx.staffForUser(userId) : null;
+      // Perfex shows a comment's staff member as its author: never put someone else's name on it.
+      if (staffId == null) return { skip: `its author ${String(row.author_name ?? 'unknown')} has no CRM login, and the CRM would show someone else as the author`, report: true };
       return {
-        content: normalizeText(str(row.content)), taskCrmId, staffId: userId ? (ctx.staffForUser(userId) ?? 0) : 0, contactId: 0,
+        content: normalizeText(str(row.content)), taskCrmId, staffId, contactId: 0,
         dateAdded: isoToNaive(str(row.created_at), ctx.timeZone),
       };
     },

@@ -70,6 +70,12 @@ export const PROJECT_FIELDS: FieldSpec<ProjectRecord>[] = [
   },
   { ...date<ProjectRecord>('startDate', 'start_date'), toCrm: (v, prev) => (typeof v === 'string' ? v.slice(0, 10) : prev) },
   date<ProjectRecord>('deadline', 'deadline'),
+  {
+    // Perfex stamps date_finished itself when a project is finished; Coordinator's end date follows it.
+    key: 'dateFinished', column: 'end_date', direction: 'import', kind: 'scalar',
+    toCentral: (v) => (typeof v === 'string' ? v.slice(0, 10) : null),
+    toCrm: (_v, prev) => prev,
+  },
 ];
 
 export const TASK_FIELDS: FieldSpec<TaskRecord>[] = [

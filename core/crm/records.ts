@@ -16,7 +16,8 @@ const hash = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]
 
 const staffRow = z.object({ id: int.positive(), email: str, firstname: str, lastname: str, admin: int, active: int, h: hash });
 const projectRow = z.object({
-  id: int.positive(), name: str, description: strOrNull, status: int, start_date: strOrNull, deadline: strOrNull, date_finished: strOrNull, h: hash,
+  id: int.positive(), name: str, description: strOrNull, status: int, start_date: strOrNull, deadline: strOrNull, date_finished: strOrNull,
+  project_created: strOrNull, addedfrom: intOrNull, h: hash,
 });
 const taskRow = z.object({
   id: int.positive(), name: strOrNull, description: strOrNull, priority: intOrNull, status: int, startdate: strOrNull, duedate: strOrNull,
@@ -37,6 +38,9 @@ export interface ProjectRecord {
   startDate: string | null;
   deadline: string | null;
   dateFinished: string | null;
+  /** Creation day and creator: read on import only (absent from bases stored before they were read). */
+  createdOn?: string | null;
+  addedFrom?: number;
 }
 export interface TaskRecord {
   name: string;
@@ -92,7 +96,10 @@ const PARSERS: { [E in CrmEntity]: (raw: unknown) => CrmRow<E> } = {
     const r = projectRow.parse(raw);
     return {
       crmId: r.id, hash: r.h,
-      record: { name: normalizeText(r.name), description: htmlToText(r.description), status: r.status, startDate: crmDate(r.start_date), deadline: crmDate(r.deadline), dateFinished: crmDateTime(r.date_finished) },
+      record: {
+        name: normalizeText(r.name), description: htmlToText(r.description), status: r.status, startDate: crmDate(r.start_date), deadline: crmDate(r.deadline),
+        dateFinished: crmDateTime(r.date_finished), createdOn: crmDate(r.project_created), addedFrom: r.addedfrom ?? 0,
+      },
     };
   },
   tasks: (raw) => {

@@ -5,7 +5,8 @@ import type { CentralRow, CentralSide, QueuedMutation } from './central-side';
 import { changedChunks, type CrmReader } from './crm-reader';
 import type { CrmWriter } from './crm-writer';
 import { RULES, type EntityContext, type SharedEntity } from './entities';
-import { exportValue, sameCentral, sameCrm } from './fields';
+import type { EntityTable } from '../mutations/types';
+import { exportValue, sameCentral, sameCrm, type FieldSpec, type MapContext } from './fields';
 import type { CrmRow, RecordOf } from './records';
 import type { RunTally } from './tally';
 
@@ -69,6 +70,10 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
   const dropSnapshots: number[] = [];
   const crmDeletes: { crmId: number; centralId: string }[] = [];
   const linkedThisRun = new Set<string>();
+  /** Rows imported this run: their merge base gets the central version the insert produced. */
+  const imported: SnapshotRow[] = [];
+  /** Central rows that refused a CRM edit: left as they are on both sides, with their old base, until it is accepted. */
+  const refused = new Set<string>();
 
   // CRM rows that are new or changed, and CRM rows whose central twin changed.
   for (const crmId of crmIds) {
@@ -96,7 +101,7 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
         linkedThisRun.add(linkedId);
         deps.onLinked(crmId, linkedId);
         if (linkedRow[rules.crmColumn] == null) {
-          queue({ table: rules.table, rowId: linkedId, op: 'update', fields: { [rules.crmColumn]: crmId }, baseVersion: null });
+          queue(linkMutation(rules.table, rules.crmColumn, linkedId, crmId, centralRows.get(linkedId)?.version ?? null));
         }
         toSettle.push({ row, centralId: linkedId });
         continue;
@@ -108,29 +113,29 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
         if (o?.status === 'applied' || o?.status === 'duplicate') {
           tally.imported += 1;
           deps.onLinked(crmId, id);
-          snapshotNow.push({ crmId, centralId: id, hash: row.hash, base: row.record, centralVersion: null });
+          imported.push({ crmId, centralId: id, hash: row.hash, base: row.record, centralVersion: null });
         } else tally.skip(entity, crmId, `${rules.label(null, row.record)}: ${o?.reason ?? o?.status ?? 'not applied'}`);
       });
       continue;
     }
     // Linked: import the fields the CRM changed since the base, unless the central already says the same.
-    const base = snap.base as RecordOf[E];
-    const patch: Record<string, unknown> = {};
-    for (const f of rules.fields) {
-      const now = row.record[f.key];
-      if (sameCrm(now, base[f.key])) continue;
-      const target = f.toCentral(now, ctx);
-      // A CRM change Coordinator cannot see (a second assignee, a code it maps the same) is not an edit here.
-      if (sameCentral(f.kind, target, f.toCentral(base[f.key], ctx))) continue;
-      if (sameCentral(f.kind, target, centralRow?.[f.column]) || sameCrm(exportValue(f, centralRow?.[f.column], now, ctx), now)) continue;
-      patch[f.column] = target;
+    const { oneSided, bothSides } = crmEdits(rules.fields, snap.base as RecordOf[E], row.record, centralRow ?? {}, ctx);
+    const report = (o: PushOutcome | undefined) => {
+      if (o?.status === 'applied' || o?.status === 'conflict') tally.imported += 1;
+      if (o?.status === 'conflict') tally.conflicts += 1;
+      if (o?.status === 'rejected') {
+        refused.add(snap.centralId);
+        tally.skip(entity, crmId, `${rules.label(centralRow ?? null, row.record)}: ${o.reason ?? 'refused'}`);
+      }
+    };
+    // A field the central has not changed since the base is a one-sided edit: based on the version just
+    // read, so only a write that lands after that read (a true concurrent edit) can contest it.
+    if (Object.keys(oneSided).length) {
+      queue({ table: rules.table, rowId: snap.centralId, op: 'update', fields: oneSided, baseVersion: centralRows.get(snap.centralId)?.version ?? snap.centralVersion }, report);
     }
-    if (Object.keys(patch).length) {
-      queue({ table: rules.table, rowId: snap.centralId, op: 'update', fields: patch, baseVersion: snap.centralVersion }, (o) => {
-        if (o?.status === 'applied' || o?.status === 'conflict') tally.imported += 1;
-        if (o?.status === 'conflict') tally.conflicts += 1;
-        if (o?.status === 'rejected') tally.skip(entity, crmId, `${rules.label(centralRow ?? null, row.record)}: ${o.reason ?? 'refused'}`);
-      });
+    // Both sides changed it: based on the merge base, so the server's conflict policy decides.
+    if (Object.keys(bothSides).length) {
+      queue({ table: rules.table, rowId: snap.centralId, op: 'update', fields: bothSides, baseVersion: snap.centralVersion }, report);
     }
     toSettle.push({ row, centralId: snap.centralId });
   }
@@ -149,28 +154,42 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
   }
 
   // Central rows the CRM has never seen: created there (intent first, so a crash cannot duplicate them).
-  const toCreate: { row: CentralRow; record: RecordOf[E] }[] = [];
+  const toCreate: { row: CentralRow; version: number | null; record: RecordOf[E] }[] = [];
+  /** Why rows stay Coordinator-only, with how many: one warning per reason, however many rows. */
+  const staying = new Map<string, number>();
   for (const id of centralIds) {
     if (linkedByCentral.has(id) || linkedThisRun.has(id)) continue;
-    const c = centralRows.get(id)?.row;
+    const read = centralRows.get(id);
+    const c = read?.row;
     if (!c) {
       intents.delete(id);
       continue;
     }
     if (c[rules.crmColumn] != null) continue; // linked by id; the CRM side of it is handled above
     const record = rules.toNewRecord(c, ctx);
-    if ('skip' in record) continue;
-    toCreate.push({ row: c, record });
+    if ('skip' in record) {
+      if (record.report) staying.set(record.skip, (staying.get(record.skip) ?? 0) + 1);
+      continue;
+    }
+    toCreate.push({ row: c, version: read.version, record });
   }
+
+  for (const [reason, n] of staying) tally.warn(`${n} ${n === 1 ? entity.replace(/s$/, '') : entity} ${n === 1 ? 'stays' : 'stay'} in Coordinator: ${reason}`);
 
   await deps.progress?.('central-write');
   const outcomes = pushes.length ? await central.push(pushes) : [];
   afterPush.forEach((fn, i) => fn(outcomes[i]));
+  if (imported.length) {
+    const versions = await central.rows(rules.table, imported.map((r) => r.centralId));
+    for (const r of imported) snapshotNow.push({ ...r, centralVersion: versions.get(r.centralId)?.version ?? null });
+  }
 
   // Settle linked rows: whatever the central now holds that the CRM does not is written to the CRM.
   const settledCentral = await central.rows(rules.table, toSettle.map((s) => s.centralId));
   const crmUpdates: { crmId: number; centralId: string; patch: Partial<RecordOf[E]>; label: string }[] = [];
   for (const { row, centralId } of toSettle) {
+    // Writing the central value back would overwrite the CRM's edit the central refused.
+    if (refused.has(centralId)) continue;
     const current = settledCentral.get(centralId);
     if (!current) {
       crmDeletes.push({ crmId: row.crmId, centralId });
@@ -192,13 +211,13 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
 
   // CRM writes. New rows are announced as intents in the central database before they exist.
   await state.addIntents(entity, toCreate.map((c) => ({ centralId: c.row.id, base: c.record })));
-  const created: { crmId: number; centralId: string }[] = [];
+  const created: { crmId: number; centralId: string; version: number | null }[] = [];
   await deps.progress?.('crm-write');
   await writer.begin();
   try {
     for (const u of crmUpdates) await rules.update(writer, u.crmId, u.patch, u.label);
     for (const d of crmDeletes) await rules.remove(writer, d.crmId);
-    for (const c of toCreate) created.push({ crmId: await rules.insert(writer, c.record, c.row, ctx, rules.label(c.row, c.record)), centralId: c.row.id });
+    for (const c of toCreate) created.push({ crmId: await rules.insert(writer, c.record, c.row, ctx, rules.label(c.row, c.record)), centralId: c.row.id, version: c.version });
     await writer.commit();
   } catch (error) {
     await writer.rollback();
@@ -211,13 +230,13 @@ export async function reconcileShared<E extends SharedEntity>(entity: E, deps: D
   await deps.progress?.('link');
   // Link what was created, then take the CRM's own rendering of every written row as the new base.
   if (created.length) {
-    const links = await central.push(created.map((c) => ({ table: rules.table, rowId: c.centralId, op: 'update' as const, fields: { [rules.crmColumn]: c.crmId }, baseVersion: null })));
+    const links = await central.push(created.map((c) => linkMutation(rules.table, rules.crmColumn, c.centralId, c.crmId, c.version)));
     links.forEach((o, i) => {
       const c = created[i];
       if (c && o.status !== 'rejected') deps.onLinked(c.crmId, c.centralId);
     });
   }
-  const written = [...crmUpdates.map((u) => ({ crmId: u.crmId, centralId: u.centralId })), ...created];
+  const written = [...crmUpdates.map((u) => ({ crmId: u.crmId, centralId: u.centralId })), ...created.map((c) => ({ crmId: c.crmId, centralId: c.centralId }))];
   await settleWritten(entity, written, deps);
   await state.removeIntents(entity, created.map((c) => c.centralId));
 }
@@ -249,6 +268,43 @@ async function settleWritten<E extends SharedEntity>(entity: E, written: { crmId
     const row = rows.get(w.crmId);
     return row ? [{ crmId: w.crmId, centralId: w.centralId, hash: row.hash, base: row.record, centralVersion: versions.get(w.centralId)?.version ?? current.get(w.centralId)?.version ?? null }] : [];
   }));
+}
+
+/**
+ * Records the CRM id on a central row. The bridge is the only writer of its bookkeeping columns, so the
+ * write is based on the version it read: the column's clock (the row's insert) is never newer, and
+ * the link can never show up as a conflict someone has to resolve.
+ */
+function linkMutation(table: EntityTable, crmColumn: string, centralId: string, crmId: number, version: number | null): QueuedMutation {
+  return { table, rowId: centralId, op: 'update', fields: { [crmColumn]: crmId }, baseVersion: version };
+}
+
+/**
+ * The three-way merge of one linked row, CRM side: each field the CRM changed since the merge base,
+ * split by whether the central value also moved away from the base. A CRM change Coordinator cannot
+ * see (a second assignee, a code it maps the same) is not an edit; one the central already holds is
+ * not written again; when both moved to values that mean the same in the CRM (a day and an instant
+ * on that day), there is nothing to contest.
+ */
+export function crmEdits<R extends object>(fields: FieldSpec<R>[], base: R, now: R, centralRow: Record<string, unknown>, ctx: MapContext) {
+  const oneSided: Record<string, unknown> = {};
+  const bothSides: Record<string, unknown> = {};
+  for (const f of fields) {
+    const value = now[f.key];
+    if (sameCrm(value, base[f.key])) continue;
+    const target = f.toCentral(value, ctx);
+    const baseCentral = f.toCentral(base[f.key], ctx);
+    if (sameCentral(f.kind, target, baseCentral)) continue;
+    const central = centralRow[f.column];
+    if (sameCentral(f.kind, target, central)) continue;
+    if (sameCentral(f.kind, central, baseCentral)) {
+      oneSided[f.column] = target;
+      continue;
+    }
+    if (f.direction === 'both' && sameCrm(exportValue(f, central, value, ctx), value)) continue;
+    bothSides[f.column] = target;
+  }
+  return { oneSided, bothSides };
 }
 
 function matchIntent(intents: Map<string, unknown>, record: unknown): string | null {

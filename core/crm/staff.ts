@@ -16,7 +16,8 @@ interface StaffDeps {
 
 /**
  * Staff → users and employees. The CRM owns staff identity (name, email, active, admin), so this
- * direction only imports: a staff member is matched to an existing person by CRM id, then by email,
+ * direction only imports, each write based on the version just read (the CRM's word is not a
+ * conflict with what Coordinator had; only a write landing after the read could be): a staff member is matched to an existing person by CRM id, then by email,
  * else created; one who leaves the CRM is deactivated, never deleted (their tasks stay).
  */
 export async function reconcileStaff(deps: StaffDeps): Promise<void> {
@@ -49,7 +50,8 @@ export async function reconcileStaff(deps: StaffDeps): Promise<void> {
     }
     const base = (snaps.get(crmId)?.base ?? null) as StaffRecord | null;
     const userId = usersByStaff.get(crmId) ?? (await findByEmail(central, 'users', 'crm_user_id', r.email)) ?? null;
-    const user = userId ? (await central.rows('users', [userId])).get(userId)?.row : undefined;
+    const userRead = userId ? (await central.rows('users', [userId])).get(userId) : undefined;
+    const user = userRead?.row;
     const finalUserId = userId ?? newId();
     const userFields: Record<string, unknown> = { email: r.email, full_name: r.name || r.email, is_active: r.active, crm_user_id: crmId };
     // The admin flag decides the role only when it changes (or on first link), so a coordinator role set in Coordinator survives.
@@ -66,19 +68,20 @@ export async function reconcileStaff(deps: StaffDeps): Promise<void> {
     } else {
       const patch = changedFields(user, userFields);
       if (Object.keys(patch).length) {
-        pushes.push({ table: 'users', rowId: finalUserId, op: 'update', fields: patch, baseVersion: null });
+        pushes.push({ table: 'users', rowId: finalUserId, op: 'update', fields: patch, baseVersion: userRead?.version ?? null });
         tally.imported += 1;
       }
     }
 
     const employeeId = employeesByStaff.get(crmId) ?? (await findByEmail(central, 'employees', 'crm_employee_id', r.email)) ?? null;
-    const employee = employeeId ? (await central.rows('employees', [employeeId])).get(employeeId)?.row : undefined;
+    const employeeRead = employeeId ? (await central.rows('employees', [employeeId])).get(employeeId) : undefined;
+    const employee = employeeRead?.row;
     const employeeFields: Record<string, unknown> = { name: r.name || r.email, email: r.email, is_active: r.active, crm_employee_id: crmId };
     if (!employee) {
       pushes.push({ table: 'employees', rowId: newId(), op: 'insert', fields: { ...employeeFields, id: undefined, user_id: finalUserId }, baseVersion: null });
     } else {
       const patch = changedFields(employee, { ...employeeFields, ...(employee.user_id ? {} : { user_id: finalUserId }) });
-      if (Object.keys(patch).length) pushes.push({ table: 'employees', rowId: String(employee.id), op: 'update', fields: patch, baseVersion: null });
+      if (Object.keys(patch).length) pushes.push({ table: 'employees', rowId: String(employee.id), op: 'update', fields: patch, baseVersion: employeeRead?.version ?? null });
     }
     snapshot.push({ crmId, centralId: finalUserId, hash: row.hash, base: r, centralVersion: null });
   }
@@ -86,8 +89,8 @@ export async function reconcileStaff(deps: StaffDeps): Promise<void> {
   for (const crmId of deleted) {
     const userId = usersByStaff.get(crmId);
     const employeeId = employeesByStaff.get(crmId);
-    if (userId) pushes.push({ table: 'users', rowId: userId, op: 'update', fields: { is_active: false }, baseVersion: null });
-    if (employeeId) pushes.push({ table: 'employees', rowId: employeeId, op: 'update', fields: { is_active: false }, baseVersion: null });
+    if (userId) pushes.push({ table: 'users', rowId: userId, op: 'update', fields: { is_active: false }, baseVersion: (await central.rows('users', [userId])).get(userId)?.version ?? null });
+    if (employeeId) pushes.push({ table: 'employees', rowId: employeeId, op: 'update', fields: { is_active: false }, baseVersion: (await central.rows('employees', [employeeId])).get(employeeId)?.version ?? null });
   }
 
   for (const p of pushes) if (p.op === 'insert') p.fields.id = p.rowId;

@@ -55,7 +55,9 @@ export function entitySql(t: CrmTables): Record<CrmEntity, EntitySql> {
       hashes: `SELECT s.staffid AS id, ${hashOf(staffCols)} AS h ${staffFrom}`,
     },
     projects: {
-      select: `SELECT p.id, p.name, p.description, p.status, p.start_date, p.deadline, p.date_finished, ${hashOf(projectCols)} AS h ${projectFrom}`,
+      // Creation day and creator are read for the import only; Perfex never changes them, so they stay out of the hash.
+      select: `SELECT p.id, p.name, p.description, p.status, p.start_date, p.deadline, p.date_finished, p.project_created, p.addedfrom,
+                 ${hashOf(projectCols)} AS h ${projectFrom}`,
       hashes: `SELECT p.id, ${hashOf(projectCols)} AS h ${projectFrom}`,
     },
     tasks: {

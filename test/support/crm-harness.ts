@@ -1,7 +1,7 @@
 import { reconcileCrm, type CrmReconcileResult } from '../../core/crm/reconcile';
 import type { CrmConfigInput } from '../../core/crm/config';
 import { tempCentral } from './pg';
-import { tempCrm, type PerfexGeneration, type TempCrm } from './crm';
+import { STRICT_SQL_MODE, tempCrm, type TempCrm, type TempCrmOptions } from './crm';
 import { waitForVisibleChanges } from './sync-harness';
 
 export type Central = Awaited<ReturnType<typeof tempCentral>>;
@@ -18,7 +18,8 @@ export interface Bridge {
   dispose(): Promise<void>;
 }
 
-export async function openBridge(options: { generation?: PerfexGeneration; prefix?: string; timeZone?: string | null } = {}): Promise<Bridge> {
+/** `strict` runs both the fixture's writes and the bridge's CRM session in strict SQL mode. */
+export async function openBridge(options: TempCrmOptions = {}): Promise<Bridge> {
   const central = await tempCentral();
   const crm = await tempCrm(options);
   return {
@@ -27,7 +28,8 @@ export async function openBridge(options: { generation?: PerfexGeneration; prefi
     async run(extra = {}) {
       await waitForVisibleChanges(central.client);
       const { onProgress, ...crmExtra } = extra;
-      return reconcileCrm({ central: { url: central.url }, crm: { url: crm.url, prefix: crm.prefix, ...crmExtra }, onProgress });
+      const sqlMode = options.strict ? { sqlMode: STRICT_SQL_MODE } : {};
+      return reconcileCrm({ central: { url: central.url }, crm: { url: crm.url, prefix: crm.prefix, ...sqlMode, ...crmExtra }, onProgress });
     },
     async centralBy(table, crmColumn) {
       // As JSON: dates stay YYYY-MM-DD strings, timestamps ISO strings.

@@ -6,14 +6,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openBridge, type Bridge } from '../../support/crm-harness';
 import { openReplica, type Replica } from '../../support/sync-harness';
 
-describe.each(['3.0', '3.1'] as const)('Perfex %s schema', (generation) => {
+const SCHEMAS = [
+  { generation: '3.0', strict: false },
+  { generation: '3.1', strict: false },
+  // Perfex's own 2.3-era table definitions, with the CRM's writes and the bridge's in strict SQL mode.
+  { generation: '2.3', strict: true },
+] as const;
+
+describe.each(SCHEMAS)('Perfex $generation schema (strict SQL mode: $strict)', ({ generation, strict }) => {
   let b: Bridge;
   let laptop: Replica | undefined;
   let staff: { maria: number; tom: number; lea: number };
   let project: number;
 
   beforeEach(async () => {
-    b = await openBridge({ generation });
+    b = await openBridge({ generation, strict });
     staff = {
       maria: await b.crm.addStaff({ email: 'Maria@Example.com', firstname: 'Maria', lastname: 'Garcia', admin: 1 }),
       tom: await b.crm.addStaff({ email: 'tom@example.com', firstname: 'Tom', lastname: 'Berg' }),
