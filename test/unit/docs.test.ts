@@ -16,8 +16,6 @@ const ROOT = path.resolve(__dirname, '../..');
  * is accepted only while the page is missing; once merged, the link is checked like any other.
  * Delete an entry when its page has landed.
  */
-const WRITTEN_IN_PARALLEL = new Set(['docs/crm-merge.md', 'docs/sync-identity.md']);
-
 /** A citation of the external design document: its file name, or its section sign. */
 const EXTERNAL_DESIGN_CITATION = /\bDESIGN(?:\.md\b|\s*§)/i;
 
@@ -80,7 +78,7 @@ function brokenReason(link: Link): string | null {
   const [rawPath = '', anchor] = link.target.split('#');
   const target = rawPath === '' ? path.join(ROOT, link.file) : path.resolve(path.dirname(path.join(ROOT, link.file)), decodeURIComponent(rawPath));
   const relative = path.relative(ROOT, target).split(path.sep).join('/');
-  if (!existsSync(target)) return WRITTEN_IN_PARALLEL.has(relative) ? null : `${relative} does not exist`;
+  if (!existsSync(target)) return `${relative} does not exist`;
   if (anchor && target.endsWith('.md') && !anchorsOf(target).has(anchor)) return `${relative} has no heading #${anchor}`;
   return null;
 }
