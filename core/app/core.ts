@@ -21,6 +21,7 @@ import { HybridLogicalClock } from '../sync/hlc';
 import { createOutbox, createOutboxHook } from '../sync/outbox';
 import { createSyncState } from '../sync/state';
 import { createMemory, type MemoryOptions } from '../memory/memory';
+import { createInsightsService } from '../insights/insights-service';
 
 export interface CoreOptions {
   /** The replica's SQLite file, or `:memory:`. */
@@ -87,6 +88,7 @@ export function openCore(options: CoreOptions) {
     comments,
     notifications,
     memory,
+    insights: createInsightsService(ctx, { projects, employees }),
     currentEmployeeId,
     sync: {
       state: syncState,
