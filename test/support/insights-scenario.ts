@@ -35,21 +35,28 @@ export function scriptProject(core: Core, at: At) {
     ana,
     ben,
     tasks: { t1, t2, t3 },
-    /** The changes after creation; `only` replays a subset (e.g. the ones another replica makes). */
-    play(only?: (name: 't1' | 't2' | 't3') => boolean) {
-      const steps: [string, 't1' | 't2' | 't3', Record<string, unknown>][] = [
-        ['2026-03-03T10:00:00.000Z', 't1', { status: 'in_progress' }],
-        ['2026-03-04T15:00:00.000Z', 't1', { status: 'done' }],
-        ['2026-03-04T16:00:00.000Z', 't2', { status: 'in_progress' }],
-        ['2026-03-06T09:00:00.000Z', 't2', { estimatedHours: 8 }],
-        ['2026-03-09T09:00:00.000Z', 't3', { status: 'in_progress' }],
-        ['2026-03-11T09:00:00.000Z', 't2', { status: 'done' }],
-        ['2026-03-12T09:00:00.000Z', 't3', { status: 'awaiting_feedback' }],
-      ];
-      for (const [iso, name, patch] of steps) if (!only || only(name)) step(iso, { t1, t2, t3 }[name].id, patch);
+    steps: STEPS,
+    /** Makes one scripted change at its instant. */
+    step(index: number) {
+      const [iso, name, patch] = STEPS[index]!;
+      step(iso, { t1, t2, t3 }[name].id, patch);
+    },
+    /** Every change after creation, in order. */
+    play() {
+      for (let i = 0; i < STEPS.length; i += 1) this.step(i);
     },
   };
 }
+
+const STEPS: readonly [string, 't1' | 't2' | 't3', Record<string, unknown>][] = [
+  ['2026-03-03T10:00:00.000Z', 't1', { status: 'in_progress' }],
+  ['2026-03-04T15:00:00.000Z', 't1', { status: 'done' }],
+  ['2026-03-04T16:00:00.000Z', 't2', { status: 'in_progress' }],
+  ['2026-03-06T09:00:00.000Z', 't2', { estimatedHours: 8 }],
+  ['2026-03-09T09:00:00.000Z', 't3', { status: 'in_progress' }],
+  ['2026-03-11T09:00:00.000Z', 't2', { status: 'done' }],
+  ['2026-03-12T09:00:00.000Z', 't3', { status: 'awaiting_feedback' }],
+];
 
 const zero = { todo: 0, in_progress: 0, testing: 0, awaiting_feedback: 0, done: 0 };
 
