@@ -104,3 +104,9 @@ export type StatusReport = z.infer<typeof statusReportSchema>;
 
 export const reportDraftSchema = z.object({ text: z.string(), source: z.enum(['template', 'assistant']), note: z.string().nullable() });
 export type ReportDraft = z.infer<typeof reportDraftSchema>;
+
+export const REPORT_FORMATS = ['pdf', 'html', 'md'] as const;
+/** A report as built or exported from the desktop: the coordinator's accepted summary, if any. */
+export const reportBuildInput = z.strictObject({ projectId: idSchema, week: isoWeekSchema, summary: z.string().max(4000).optional() });
+export const reportExportInput = reportBuildInput.extend({ format: z.enum(REPORT_FORMATS) });
+export const reportExportSchema = z.object({ fileName: z.string(), mime: z.string(), base64: z.string() });
