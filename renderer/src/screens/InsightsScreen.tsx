@@ -35,7 +35,7 @@ function ChartFigure({ chart }: { chart: InsightsChart }) {
       <div className="insights-svg" tabIndex={0} role="img" aria-label={`${chart.title}; the numbers are in the table below`} dangerouslySetInnerHTML={{ __html: chart.svg }} />
       <details>
         <summary>{chart.title}: show the numbers</summary>
-        <div className="insights-table-wrap">
+        <div className="insights-table-wrap" tabIndex={0} role="region" aria-label={`${chart.title} numbers`}>
           <table className="insights-table">
             <caption className="sr-only">{chart.title}</caption>
             <thead>
