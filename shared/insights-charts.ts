@@ -57,6 +57,9 @@ function niceCeil(n: number): number {
   return 10 * p;
 }
 
+/** Dates lose their year (03-09) and ISO weeks theirs (W11); other labels are kept whole. */
+const shortLabel = (label: string): string => (/^\d{4}-(\d{2}-\d{2}|W\d{2})$/.test(label) ? label.slice(5) : label.length > 14 ? `${label.slice(0, 13)}…` : label);
+
 function axes(spec: ChartSpec, f: Frame, x: (i: number) => number): string {
   const y0 = f.h - f.bottom;
   const parts: string[] = [];
@@ -69,7 +72,7 @@ function axes(spec: ChartSpec, f: Frame, x: (i: number) => number): string {
   const every = Math.max(1, Math.ceil(spec.labels.length / 8));
   spec.labels.forEach((label, i) => {
     if (i % every !== 0 && i !== spec.labels.length - 1) return;
-    parts.push(`<text x="${fmt(x(i))}" y="${y0 + 14}" text-anchor="middle" font-size="10" fill="currentColor">${escapeXml(label.length > 7 ? label.slice(5) : label)}</text>`);
+    parts.push(`<text x="${fmt(x(i))}" y="${y0 + 14}" text-anchor="middle" font-size="10" fill="currentColor">${escapeXml(shortLabel(label))}</text>`);
   });
   return parts.join('');
 }
