@@ -13,7 +13,16 @@ export function isoWeekOf(date: string): string {
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
-export const mondayOf = (date: string): string => addDaysToDate(date, 1 - dayNumber(date));
+const mondays = new Map<string, string>();
+export const mondayOf = (date: string): string => {
+  let monday = mondays.get(date);
+  if (monday === undefined) {
+    monday = addDaysToDate(date, 1 - dayNumber(date));
+    if (mondays.size > 100_000) mondays.clear();
+    mondays.set(date, monday);
+  }
+  return monday;
+};
 
 /** The Monday and Sunday of an ISO week like 2026-W49; refuses a week the year does not have. */
 export function weekBounds(week: string): { start: string; end: string } {
@@ -36,4 +45,16 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
-export const dayIndex = (from: string, date: string): number => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+// Charts ask for the day number of the same few hundred dates tens of thousands of times.
+const epochDays = new Map<string, number>();
+const epochDay = (date: string): number => {
+  let n = epochDays.get(date);
+  if (n === undefined) {
+    n = Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+    if (epochDays.size > 100_000) epochDays.clear();
+    epochDays.set(date, n);
+  }
+  return n;
+};
+
+export const dayIndex = (from: string, date: string): number => epochDay(date) - epochDay(from);
