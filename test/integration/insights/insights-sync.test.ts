@@ -80,4 +80,18 @@ describe('insights after a sync brought in others\' changes', () => {
     await A.sync();
     expect(count()).toBe(before);
   });
+
+  it("records only what visibly changed: my own edit coming back with another replica's is not audited twice", async () => {
+    const t3 = world.tasks.t3.id;
+    A.clock.set('2026-03-05T10:00:00.000Z');
+    A.core.tasks.update({ id: t3, status: 'in_progress' }); // not pushed yet
+    B.clock.set('2026-03-05T11:00:00.000Z');
+    B.core.tasks.update({ id: t3, estimatedHours: 5 });
+    await B.sync();
+    await A.sync();
+    const pulled = A.core.db
+      .prepare(`SELECT changes, created_at FROM audit_log WHERE entity_id = ? AND actor_id IS NULL ORDER BY created_at`)
+      .all(t3) as { changes: string; created_at: string }[];
+    expect(pulled.map((r) => [JSON.parse(r.changes), r.created_at])).toEqual([[{ estimated_hours: { old: 2, new: 5 } }, '2026-03-05T11:00:00.000Z']]);
+  });
 });
