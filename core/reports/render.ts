@@ -23,7 +23,7 @@ const forecastLine = (r: StatusReport): string => {
 };
 
 const figuresLine = (r: StatusReport): string =>
-  `Done this week: ${r.figures.doneThisWeek} · Open: ${r.figures.openTasks} tasks, ${r.figures.openHours} h · Overdue: ${r.figures.overdue} · Awaiting feedback: ${r.figures.awaitingFeedback} · Throughput: ${r.figures.avgWeeklyThroughput}/week`;
+  `Done this week: ${r.figures.doneThisWeek} · Open: ${r.figures.openTasks} tasks, ${r.figures.openHours} h · Overdue: ${r.figures.overdue} · Awaiting feedback: ${r.figures.awaitingFeedback} · Throughput: ${r.figures.avgWeeklyThroughput}/week over the eight weeks before`;
 
 // ---------------------------------------------------------------- Markdown
 

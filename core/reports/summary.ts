@@ -24,9 +24,9 @@ export function templateSummary(r: StatusReport): string {
   if (fc && fc.p50 && fc.p85 && fc.verdict !== 'done') {
     const when = `between ${fc.p50} and ${fc.p85}`;
     const deadline = r.deadline ? ` (deadline ${r.deadline}): ${fc.verdict in VERDICT_WORDS ? VERDICT_WORDS[fc.verdict as keyof typeof VERDICT_WORDS] : 'no deadline'}` : '';
-    parts.push(`At the recent pace of ${f.avgWeeklyThroughput} tasks a week, the remaining work is projected to finish ${when}${deadline}.`);
+    parts.push(`At the pace of the eight weeks before, ${f.avgWeeklyThroughput} tasks a week, the remaining work is projected to finish ${when}${deadline}.`);
   } else if (fc?.verdict === 'no_throughput' && f.openTasks > 0) {
-    parts.push(`No task was completed in the last weeks, so no completion date can be projected.`);
+    parts.push(`No task was completed in the eight weeks before this one, so no completion date can be projected from throughput.`);
   }
   return parts.join(' ');
 }

@@ -158,7 +158,7 @@ function ReportPreview({ projectId }: { projectId: string }) {
           ) : null}
           <p className="muted" data-testid="report-figures">
             Done this week: {r.figures.doneThisWeek} · Open: {r.figures.openTasks} tasks, {r.figures.openHours} h · Overdue: {r.figures.overdue} · Awaiting feedback:{' '}
-            {r.figures.awaitingFeedback} · Throughput: {r.figures.avgWeeklyThroughput}/week
+            {r.figures.awaitingFeedback} · Throughput: {r.figures.avgWeeklyThroughput}/week over the eight weeks before
           </p>
           <h4>Done this week</h4>
           <TaskList tasks={r.done} label="Done this week" />
