@@ -7,6 +7,7 @@ import { manualClock } from '../../support/core';
 import { runCoordinator } from '../../support/cli';
 import { EXPECTED, scriptProject } from '../../support/insights-scenario';
 import type { Insights } from '../../../shared/insights';
+import { startChatServer } from '../../support/openai-chat-server';
 
 let dir: string;
 let db: string;
@@ -82,4 +83,22 @@ describe('coordinator report', () => {
       expect(existsSync(out)).toBe(false);
     }
   });
+
+  it('--draft asks the assistant, and a draft with an invented number gives the template and says why', async () => {
+    const server = await startChatServer();
+    try {
+      server.script.push({ reply: 'Ninety-seven percent done: 97 tasks closed.' }, { reply: 'One task was finished this week and one awaits feedback.' });
+      const bad = path.join(dir, 'draft-bad.md');
+      const run = await runCoordinator(['report', '--db', db, '--project', 'Harbour launch', '--week', '2026-W11', '--out', bad, '--draft'], { ...noAi, OPENAI_BASE_URL: server.baseURL, COORDINATOR_AI_MODEL: 'test-model' });
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/^note: The assistant's draft stated numbers not in the report \(97\)/);
+      expect(readFileSync(bad, 'utf8')).toContain('## Summary\n\nIn 2026-W11, 1 task was completed on Harbour launch');
+      const good = path.join(dir, 'draft-good.md');
+      const ok = await runCoordinator(['report', '--db', db, '--project', 'Harbour launch', '--week', '2026-W11', '--out', good, '--draft'], { ...noAi, OPENAI_BASE_URL: server.baseURL, COORDINATOR_AI_MODEL: 'test-model' });
+      expect(ok.stderr).toBe('');
+      expect(readFileSync(good, 'utf8')).toContain('## Summary\n\nOne task was finished this week and one awaits feedback.');
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
