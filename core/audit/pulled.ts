@@ -2,9 +2,15 @@ import type { SqliteDb } from '../database/open';
 import { newId } from '../common/ids';
 import { createStatementCache } from '../database/statements';
 import type { EntityTable, Row } from '../mutations/types';
-import { AUDITED_TABLES } from './audit';
 
 const IGNORED_COLUMNS = new Set(['id', 'updated_at', 'created_at']);
+
+/**
+ * Only work items: their history is what charts and the activity feed read. Others' user rows
+ * change every minute they are active (last_activity), which would grow every replica's trail
+ * with nothing anyone reads.
+ */
+export const PULLED_AUDITED_TABLES: ReadonlySet<EntityTable> = new Set(['projects', 'tasks']);
 
 interface Ref {
   table: EntityTable;
@@ -35,7 +41,7 @@ export function createPulledAudit(db: SqliteDb) {
     before(refs: Iterable<Ref>): { record(learnedAt: string): number } {
       const seen = new Map<string, { ref: Ref; row: Row }>();
       for (const ref of refs) {
-        if (!AUDITED_TABLES.has(ref.table)) continue;
+        if (!PULLED_AUDITED_TABLES.has(ref.table)) continue;
         const key = `${ref.table}:${ref.id}`;
         if (seen.has(key)) continue;
         const row = read(ref);
