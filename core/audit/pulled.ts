@@ -22,7 +22,8 @@ interface Ref {
  * central database). The Writer audits local edits; pulled rows are written by the applier, so
  * without this the replica's history would only hold its own user's changes and any chart built
  * from it would be false. Each visible change is recorded with the change's own time (the pulled
- * row's updated_at, which the editor's Writer set) and no actor (the central row does not say who).
+ * row's updated_at, which the editor's Writer set) and no actor (the central row does not say who);
+ * a change that left updated_at as it was is dated when it reached this replica.
  *
  * Rows new to the replica get no entry: their past is not known here, and readers fall back to
  * the row's own created_at / completed_at.
@@ -60,7 +61,10 @@ export function createPulledAudit(db: SqliteDb) {
             }
             const changes = diff(before, after);
             if (Object.keys(changes).length === 0) continue;
-            const at = typeof after.updated_at === 'string' && after.updated_at !== '' ? after.updated_at : learnedAt;
+            // An edit that did not stamp updated_at (the CRM bridge, a direct SQL edit) happened
+            // after this replica's last pull and before now: now is the best time known for it.
+            const stamped = typeof after.updated_at === 'string' && after.updated_at !== '' && after.updated_at !== before.updated_at;
+            const at = stamped ? String(after.updated_at) : learnedAt;
             insert().run(newId(), ref.table, ref.id, 'update', JSON.stringify(changes), at);
             written += 1;
           }

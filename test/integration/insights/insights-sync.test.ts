@@ -94,4 +94,19 @@ describe('insights after a sync brought in others\' changes', () => {
       .all(t3) as { changes: string; created_at: string }[];
     expect(pulled.map((r) => [JSON.parse(r.changes), r.created_at])).toEqual([[{ estimated_hours: { old: 2, new: 5 } }, '2026-03-05T11:00:00.000Z']]);
   });
+
+  it('a change made in the central database without a new updated_at (CRM bridge, SQL) is dated when it arrived, not at the stale stamp', async () => {
+    const t1 = world.tasks.t1.id;
+    const stale = (A.core.db.prepare('SELECT updated_at FROM tasks WHERE id = ?').get(t1) as { updated_at: string }).updated_at;
+    await central.query(`UPDATE tasks SET status = 'done', completed_at = now() WHERE id = $1`, [t1]);
+    const before = new Date().toISOString();
+    await A.sync();
+    const after = new Date().toISOString();
+    const rows = A.core.db
+      .prepare(`SELECT created_at FROM audit_log WHERE entity_id = ? AND json_extract(changes, '$.status.new') = 'done'`)
+      .all(t1) as { created_at: string }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.created_at).not.toBe(stale);
+    expect(rows[0]!.created_at >= before && rows[0]!.created_at <= after).toBe(true);
+  });
 });
