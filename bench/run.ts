@@ -8,9 +8,10 @@ import { syncIncremental } from './sync-incremental';
 import { syncBacklog } from './sync-backlog';
 import { crmReconcile } from './crm-reconcile';
 import { uiBoard } from './ui-board';
+import { insightsBench } from './insights';
 
 /** Every benchmark, by name. `npm run bench -- <name> [--quick]`; no name runs them all. */
-const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex, uiBoard];
+const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex, uiBoard, insightsBench];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -21,6 +21,8 @@ import { HybridLogicalClock } from '../sync/hlc';
 import { createOutbox, createOutboxHook } from '../sync/outbox';
 import { createSyncState } from '../sync/state';
 import { createMemory, type MemoryOptions } from '../memory/memory';
+import { createInsightsService } from '../insights/insights-service';
+import { createReportsService } from '../reports/reports-service';
 
 export interface CoreOptions {
   /** The replica's SQLite file, or `:memory:`. */
@@ -68,6 +70,7 @@ export function openCore(options: CoreOptions) {
   };
   const tasks = createTasksService(ctx, { comments: () => comments, audit, currentEmployeeId });
   const notifications = createNotificationsService(ctx);
+  const insights = createInsightsService(ctx, { projects, employees });
   const outbox = createOutbox(db);
   const applier = createApplier(db, outbox);
   const conflicts = createLocalConflicts(db, { writer: () => writer, outbox, currentUserId: () => session.currentUserId });
@@ -87,6 +90,8 @@ export function openCore(options: CoreOptions) {
     comments,
     notifications,
     memory,
+    insights,
+    reports: createReportsService({ insights, projects, employees, now: () => clock.now() }),
     currentEmployeeId,
     sync: {
       state: syncState,

@@ -10,6 +10,7 @@ import { registerProjectCommands } from './commands/projects';
 import { registerSyncCommands } from './commands/sync';
 import { registerTaskCommands } from './commands/tasks';
 import { registerMemoryCommands } from './commands/memory';
+import { registerInsightsCommands } from './commands/insights';
 import { registerSearchCommands } from './commands/search';
 import { configureCliLogging } from './context';
 import { defaultDatabasePath } from './default-db-path';
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
   registerOpsCommands(program);
   registerSearchCommands(program);
   registerMemoryCommands(program);
+  registerInsightsCommands(program);
   return program;
 }
 

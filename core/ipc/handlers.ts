@@ -9,6 +9,9 @@ import { createHomeService } from '../home/home-service';
 import { createStatementCache } from '../database/statements';
 import { createNotificationPrefs } from '../users/notification-prefs';
 import { runRetention } from '../ops/retention';
+import type { AiConfig } from '../agent/config';
+import type { PdfPrinter } from '../reports/pdf';
+import { exportReport } from '../reports/export';
 
 /** A handler receives the channel's validated input and returns its output (or a promise of it). */
 export type Handlers = {
@@ -21,6 +24,10 @@ export interface HandlerOptions {
   sync?: SyncController;
   /** The AI assistant; absent where no window can use it. */
   assistant?: Assistant;
+  /** The assistant's server, for drafting report summaries (null: not configured). */
+  aiConfig?: () => AiConfig | null;
+  /** Prints report HTML to PDF (Electron's printToPDF on the desktop). */
+  printPdf?: PdfPrinter;
 }
 
 /** Binds every IPC channel to the core. The object type forces one handler per channel. */
@@ -151,6 +158,10 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     'users.notificationPrefs': () => notificationPrefs.get(),
     'users.setNotificationPrefs': (input) => notificationPrefs.set(input),
     'retention.preview': (input) => runRetention(core.db, input ?? {}, { clock: core.clock }),
+    'insights.get': (input) => core.insights.compute(input),
+    'reports.build': ({ summary, ...input }) => core.reports.build(input, summary === undefined ? undefined : { text: summary }),
+    'reports.draft': (input) => core.reports.draft(core.reports.build(input), options.aiConfig?.() ?? null),
+    'reports.export': (input) => exportReport(core.reports, input, options.printPdf),
     'retention.apply': (input) => runRetention(core.db, input ?? {}, { apply: true, clock: core.clock }),
   };
 }

@@ -4,6 +4,7 @@ import type { EntityTable, Row } from '../mutations/types';
 import { SYNC_ORDER, TABLE_SPECS } from './columns';
 import type { Outbox, OutboxEntry } from './outbox';
 import { FOREIGN_KEYS, invalidReason } from './validate-row';
+import { createPulledAudit } from '../audit/pulled';
 
 export interface PulledRow {
   table: EntityTable;
@@ -41,6 +42,7 @@ export interface ApplyResult {
  */
 export function createApplier(db: SqliteDb, outbox: Outbox) {
   const statements = createStatementCache(db);
+  const pulledAudit = createPulledAudit(db);
 
   const upsertSql = (table: EntityTable): string => {
     const cols = TABLE_SPECS[table].columns.map((c) => `"${c.name}"`);
@@ -165,6 +167,8 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
       db.transaction(() => {
         // Parents and children of one page may arrive in any order; SQLite checks at commit.
         db.pragma('defer_foreign_keys = ON');
+        // Others' edits become part of the local audit trail (charts read history from it).
+        const history = options.bulk ? null : pulledAudit.before([...batch.upserts.map((u) => ({ table: u.table, id: String(u.row.id) })), ...batch.deletes]);
         const touched = applyRows(batch, result, options.bulk === true);
         const deletedIds = new Set(batch.deletes.map((d) => `${d.table}:${d.id}`));
         const pending = outbox.pendingCount() === 0 ? [] : [...touched.entries()].flatMap(([table, ids]) => outbox.pendingForRows(table, [...ids]));
@@ -173,6 +177,7 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
           if (deletedIds.has(`${entry.table}:${entry.rowId}`) && entry.op !== 'delete') continue;
           reapply(entry);
         }
+        history?.record(new Date().toISOString());
         result.tables = [...touched.keys()];
         within?.();
       })();

@@ -16,6 +16,8 @@ import { appIndexUrl, deepLinkFromArgv, DUE_SOON_SCAN_INTERVAL_MS } from './poli
 import { hardenSession, hardenWebContents } from './security';
 import { createMainWindow, focusWindow } from './window';
 import { startAutoUpdates } from './updater';
+import { electronPdfPrinter } from './print-pdf';
+import { parseAiConfig } from '../../core/agent/config';
 
 /**
  * Electron main process: one instance, one window, one core. Everything it does beyond wiring
@@ -101,7 +103,16 @@ function start(): void {
     if (s.state === 'idle') assistant.notifyOnline();
   }));
   const notificationPrefs = createNotificationPrefs({ users: core.users, session: core.session });
-  const handlers = createHandlers(core, { version: app.getVersion(), sync: desktopSync.controller, assistant });
+  const handlers = createHandlers(core, {
+    version: app.getVersion(),
+    sync: desktopSync.controller,
+    assistant,
+    aiConfig: () => {
+      const raw = desktopSync.settings.aiConfig();
+      return raw ? parseAiConfig(raw) : null;
+    },
+    printPdf: electronPdfPrinter,
+  });
   cleanups.push(
     registerIpc({
       core,

@@ -17,6 +17,7 @@ import { AssistantScreen } from './screens/AssistantScreen';
 import { BoardScreen } from './screens/BoardScreen';
 import { ConflictsScreen } from './screens/ConflictsScreen';
 import { HealthScreen } from './screens/HealthScreen';
+import { InsightsScreen } from './screens/InsightsScreen';
 import { NotificationsScreen } from './screens/NotificationsScreen';
 import { PeopleScreen } from './screens/PeopleScreen';
 import { ProjectsScreen } from './screens/ProjectsScreen';
@@ -25,7 +26,7 @@ import { TaskListScreen } from './screens/TaskListScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
 
 const STARTED_EMPTY_KEY = 'coordinator.startedEmpty';
-const VIEWS: readonly View[] = ['home', 'my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings', 'health', 'assistant'];
+const VIEWS: readonly View[] = ['home', 'my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings', 'health', 'assistant', 'insights'];
 
 const storage = {
   get(key: string): string | null {
@@ -258,6 +259,7 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
           {view === 'settings' ? <SettingsScreen /> : null}
           {view === 'health' ? <HealthScreen /> : null}
           {view === 'assistant' ? <AssistantScreen /> : null}
+          {view === 'insights' ? <InsightsScreen /> : null}
         </main>
         {openTaskId ? <TaskDetailPanel key={openTaskId} taskId={openTaskId} onClose={closeTask} /> : null}
       </div>

@@ -44,6 +44,7 @@ import {
   workloadInput,
   workloadSchema,
 } from '../day';
+import { insightsInput, insightsSchema, reportBuildInput, reportDraftSchema, reportExportInput, reportExportSchema, reportInput, statusReportSchema } from '../insights';
 import { actionViewSchema, askInput, askResultSchema, conversationViewSchema, rateInput, templateViewSchema } from '../agent';
 
 export type { ChannelContract, EventContract } from './define';
@@ -152,6 +153,14 @@ export const channels = {
   /** What data retention would remove (dry run), and removing it. */
   'retention.preview': channel(retentionInput, retentionReportSchema),
   'retention.apply': channel(retentionInput, retentionReportSchema),
+
+  /** The series behind every insights chart, for one project or all, over a date range. */
+  'insights.get': channel(insightsInput, insightsSchema),
+  /** A week's status report (the summary is the template's unless the coordinator's is given). */
+  'reports.build': channel(reportBuildInput, statusReportSchema),
+  /** The assistant's proposed summary, checked against the figures (else the template, with why). */
+  'reports.draft': channel(reportInput, reportDraftSchema),
+  'reports.export': channel(reportExportInput, reportExportSchema),
 } as const;
 
 export type Channels = typeof channels;

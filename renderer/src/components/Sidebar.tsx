@@ -19,6 +19,7 @@ const ITEMS: Item[] = [
   { view: 'all-tasks', label: 'All tasks', testId: 'nav-all-tasks', icon: icon('M5.5 4h8M5.5 8h8M5.5 12h8M2.5 4h.01M2.5 8h.01M2.5 12h.01') },
   { view: 'board', label: 'Board', testId: 'nav-board', icon: icon('M2.5 3h3v10h-3zM6.5 3h3v6h-3zM10.5 3h3v8h-3z') },
   { view: 'projects', label: 'Projects', testId: 'nav-projects', icon: icon('M2.5 4.5a1 1 0 0 1 1-1h3l1.5 1.5h4.5a1 1 0 0 1 1 1v6.5a1 1 0 0 1-1 1h-9a1 1 0 0 1-1-1z') },
+  { view: 'insights', label: 'Insights', testId: 'nav-insights', icon: icon('M2.5 13.5h11M4 11V8M7 11V5M10 11V7M13 11V3') },
   { view: 'people', label: 'People', testId: 'nav-people', icon: icon('M6 7.5a2.2 2.2 0 1 0 0-4.4 2.2 2.2 0 0 0 0 4.4ZM2 13c.5-2 2-3.2 4-3.2s3.5 1.2 4 3.2M10.5 3.3a2.2 2.2 0 0 1 0 4.2M12 9.9c1 .5 1.7 1.6 2 3.1') },
 ];
 

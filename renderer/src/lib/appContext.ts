@@ -3,7 +3,7 @@ import type { AppInfo } from '../../../shared/contracts/index';
 import type { TaskStatus } from '../../../shared/enums';
 import type { ThemeChoice } from './theme';
 
-export type View = 'home' | 'my-tasks' | 'all-tasks' | 'board' | 'projects' | 'people' | 'notifications' | 'conflicts' | 'settings' | 'health' | 'assistant';
+export type View = 'home' | 'my-tasks' | 'all-tasks' | 'board' | 'projects' | 'people' | 'notifications' | 'conflicts' | 'settings' | 'health' | 'assistant' | 'insights';
 
 export type NewTaskDefaults = { projectId?: string | null; assignedTo?: string | null; status?: TaskStatus };
 
