@@ -188,7 +188,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   }
 
   async function bootstrap(client: pg.PoolClient, result: SyncResult): Promise<void> {
-    let state: BootstrapState = deps.state.bootstrap() ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
+    const state: BootstrapState = deps.state.bootstrap() ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
     deps.state.setBootstrap(state);
     const total = await countRows(client, SYNC_ORDER);
     // Bootstrap is resumable page by page and re-readable from central, so it need not pay for

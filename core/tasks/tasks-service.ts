@@ -142,17 +142,26 @@ export function createTasksService(ctx: ServiceContext, deps: TasksDeps) {
       where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
       params.push(...values);
     };
-    if (filter.projectId) (where.push('t.project_id = ?'), params.push(filter.projectId));
+    if (filter.projectId) {
+      where.push('t.project_id = ?');
+      params.push(filter.projectId);
+    }
     anyOf('t.status', filter.status);
     anyOf('t.priority', filter.priority);
-    if (filter.assignedTo) (where.push('t.assigned_to = ?'), params.push(filter.assignedTo));
+    if (filter.assignedTo) {
+      where.push('t.assigned_to = ?');
+      params.push(filter.assignedTo);
+    }
     if (filter.mine) {
       const me = deps.currentEmployeeId();
       if (!me) return null;
       where.push('t.assigned_to = ?');
       params.push(me);
     }
-    if (filter.dueBefore) (where.push('t.due_date IS NOT NULL AND t.due_date < ?'), params.push(filter.dueBefore));
+    if (filter.dueBefore) {
+      where.push('t.due_date IS NOT NULL AND t.due_date < ?');
+      params.push(filter.dueBefore);
+    }
     const text = filter.text?.trim();
     if (text) {
       where.push("(t.title LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\' OR e.name LIKE ? ESCAPE '\\')");

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { TaskRow } from '../../../shared/task-page';
-import { TASK_STATUSES, TASK_STATUS_LABELS, type TaskStatus } from '../../../shared/enums';
+import { TASK_STATUSES, type TaskStatus } from '../../../shared/enums';
 import { call, toApiError, type ApiError } from '../api';
 import { Loading } from '../components/EmptyState';
 import { ErrorBanner } from '../components/ErrorBanner';
