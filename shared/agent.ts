@@ -9,7 +9,6 @@ export const askInput = z.strictObject({
   sessionId: z.string().min(1).max(100).optional(),
   templateId: z.string().min(8).max(64).optional(),
 });
-export type AskInput = z.infer<typeof askInput>;
 
 export const sourceSchema = z.object({ type: z.enum(['task', 'project', 'comment', 'note', 'employee']), id: z.string(), title: z.string() });
 

@@ -8,7 +8,6 @@ export const DEFAULT_TASK_STATUS: TaskStatus = 'todo';
 
 export const PROJECT_STATUSES = ['todo', 'in_progress', 'on_hold', 'done', 'cancelled'] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
-export const DEFAULT_PROJECT_STATUS: ProjectStatus = 'todo';
 
 export const TASK_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];

@@ -17,7 +17,6 @@ export const memorySearchInput = z.strictObject({
   to: isoDateSchema.optional(),
   mode: z.enum(SEARCH_MODES).optional(),
 });
-export type MemorySearchInput = z.input<typeof memorySearchInput>;
 
 export const snippetSchema = z.object({
   text: z.string(),

@@ -38,7 +38,6 @@ export const aiSettingsInput = z.strictObject({
   keepApiKey: z.boolean().default(true),
   model: z.string().trim().min(1).max(200).default('gpt-4o-mini'),
 });
-export type AiSettingsInput = z.infer<typeof aiSettingsInput>;
 
 export const settingsViewSchema = z.object({
   central: z

@@ -220,4 +220,3 @@ export function createActionsService(core: Core) {
     },
   };
 }
-export type ActionsService = ReturnType<typeof createActionsService>;

@@ -137,4 +137,3 @@ export function createHistory(core: Core) {
     },
   };
 }
-export type History = ReturnType<typeof createHistory>;

@@ -230,4 +230,3 @@ export function createHomeService(deps: HomeDeps) {
   };
 }
 
-export type HomeService = ReturnType<typeof createHomeService>;

@@ -279,4 +279,3 @@ export function createMemory(ctx: ServiceContext, options: MemoryOptions = {}) {
       statements.get('SELECT id FROM memory_embeddings WHERE source_table = ? AND source_id = ?').get(table, id) as { id: string } | undefined,
   };
 }
-export type Memory = ReturnType<typeof createMemory>;

@@ -106,4 +106,3 @@ export function createNotificationsService(ctx: ServiceContext) {
   };
 }
 
-export type NotificationsService = ReturnType<typeof createNotificationsService>;

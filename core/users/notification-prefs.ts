@@ -50,4 +50,3 @@ export function createNotificationPrefs(deps: { users: UsersService; session: Se
   };
 }
 
-export type NotificationPrefsService = ReturnType<typeof createNotificationPrefs>;

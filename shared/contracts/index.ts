@@ -46,7 +46,6 @@ import {
 } from '../day';
 import { actionViewSchema, askInput, askResultSchema, conversationViewSchema, rateInput, templateViewSchema } from '../agent';
 
-export type { ChannelContract, EventContract } from './define';
 
 const none = z.undefined();
 const byId = z.strictObject({ id: idSchema });
