@@ -4,7 +4,7 @@ import { parseInput } from '../common/errors';
 import { addDays, isoDate, localDate, type Clock } from '../common/time';
 import { json, num, numOrNull, str, strOrNull } from '../common/rows';
 import type { Row } from '../mutations/types';
-import type { Session } from '../users/session';
+import type { Session } from '../database/session';
 import { toNotification } from '../notifications/notifications-service';
 
 export interface HomeDeps {

@@ -8,7 +8,7 @@ import {
   type MemoryResult,
   type MemorySearchOutput,
 } from '../../shared/memory';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
 import { createLogger } from '../common/logger';

@@ -1,7 +1,6 @@
-/** Column values as better-sqlite3 binds and returns them. */
-export type SqlValue = string | number | bigint | null | Buffer;
-/** A row keyed by its snake_case column names. */
-export type Row = Record<string, SqlValue>;
+import type { Row } from '../common/rows';
+
+export type { Row, SqlValue } from '../common/rows';
 
 export const ENTITY_TABLES = [
   'users',

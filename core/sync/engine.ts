@@ -3,7 +3,7 @@ import { createLogger } from '../common/logger';
 import { isoNow, type Clock } from '../common/time';
 import type { SqliteDb } from '../database/open';
 import type { EntityTable } from '../mutations/types';
-import type { Session } from '../users/session';
+import type { Session } from '../database/session';
 import type { Applier, ApplyBatch, SkippedRow } from './apply';
 import { isSyncedTable, rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } from './columns';
 import { createCentralPool, type CentralConfig } from './central/connect';

@@ -7,7 +7,7 @@ import { taskPageInput, type TaskPage, type TaskRow, type TaskSort, type TaskSor
 import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
 import { likePattern, num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import type { Row, SqlValue } from '../mutations/types';
 import type { CommentsService } from '../comments/comments-service';
 import type { createAuditQueries } from '../audit/audit';

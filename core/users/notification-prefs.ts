@@ -1,7 +1,7 @@
 import { notificationChannelsSchema, notificationPrefsInput, notificationPrefsSchema, type NotificationPrefs } from '../../shared/day';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../shared/enums';
 import { AppError, parseInput } from '../common/errors';
-import type { Session } from './session';
+import type { Session } from '../database/session';
 import type { UsersService } from './users-service';
 
 /** Where in `users.preferences` (JSON, synced with the user row) the per-type choices live. */
