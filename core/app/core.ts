@@ -13,6 +13,8 @@ import { createTasksService } from '../tasks/tasks-service';
 import { Session } from '../database/session';
 import { createUsersService } from '../users/users-service';
 import { createDemoSeeder } from '../demo/seed-demo';
+import { createHomeService } from '../home/home-service';
+import { createNotificationPrefs } from '../users/notification-prefs';
 import type { ServiceContext } from '../mutations/context';
 import { createApplier } from '../sync/apply';
 import { createLocalConflicts } from '../sync/conflicts';
@@ -31,8 +33,9 @@ export interface CoreOptions {
 }
 
 /**
- * Opens the local replica and wires the domain services around one write path. The Electron main
- * process, the CLI and the tests all start here.
+ * Opens the local replica and wires the domain services around one write path: the one place each
+ * service is built. The Electron main process, the CLI and the tests all start here (a window adds
+ * settings, desktop sync and assistant with `openDesktop`, next door).
  */
 export function openCore(options: CoreOptions) {
   const db: SqliteDb = openDatabase({ file: options.dbFile });
@@ -72,6 +75,14 @@ export function openCore(options: CoreOptions) {
   const applier = createApplier(db, outbox);
   const conflicts = createLocalConflicts(db, { writer: () => writer, outbox });
   const syncDeps = { db, session, clock, state: syncState, outbox, applier, conflicts };
+  const notificationPrefs = createNotificationPrefs({ users, session });
+  const home = createHomeService({
+    statements,
+    clock,
+    session,
+    currentEmployeeId,
+    sync: () => ({ pending: outbox.pendingCount(), conflicts: conflicts.openCount(), lastSyncedAt: syncState.lastSyncedAt() }),
+  });
 
   const core = {
     dbFile: options.dbFile,
@@ -86,6 +97,8 @@ export function openCore(options: CoreOptions) {
     tasks,
     comments,
     notifications,
+    notificationPrefs,
+    home,
     memory,
     currentEmployeeId,
     sync: {
