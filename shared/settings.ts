@@ -1,6 +1,19 @@
 import { z } from 'zod';
 
-export const sslModeSchema = z.enum(['disable', 'require', 'verify-ca', 'verify-full']);
+/**
+ * TLS modes for every database connection (central PostgreSQL, the CRM's MySQL), in libpq's names;
+ * the one list the settings, the CLI, the connection code and the forms all use.
+ */
+export const TLS_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+export const isTlsMode = (value: string): value is TlsMode => (TLS_MODES as readonly string[]).includes(value);
+export const TLS_MODE_LABELS: Record<TlsMode, string> = {
+  disable: 'Disable (no TLS)',
+  require: 'Require (encrypt, no certificate check)',
+  'verify-ca': 'Verify CA',
+  'verify-full': 'Verify full (CA and host name)',
+};
+export const sslModeSchema = z.enum(TLS_MODES);
 
 export const centralSettingsInput = z.strictObject({
   url: z

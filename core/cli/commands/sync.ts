@@ -1,3 +1,4 @@
+import { isTlsMode, TLS_MODES, type TlsMode } from '../../../shared/settings';
 import type { Command } from 'commander';
 import { AppError } from '../../common/errors';
 import { withCore } from '../context';
@@ -11,10 +12,8 @@ function pgUrl(opts: { pg?: string }): string {
 
 const sslOption = (value: string | undefined) => {
   if (value === undefined) return undefined;
-  if (!['disable', 'require', 'verify-ca', 'verify-full'].includes(value)) {
-    throw new AppError('VALIDATION', '--sslmode must be one of disable, require, verify-ca, verify-full');
-  }
-  return value as 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  if (!isTlsMode(value)) throw new AppError('VALIDATION', `--sslmode must be one of ${TLS_MODES.join(', ')}`);
+  return value;
 };
 
 interface SyncOpts {
@@ -28,7 +27,7 @@ interface SyncOpts {
   sslmode?: string;
 }
 
-async function reconcileWithCrm(central: { url: string; sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full' }, crm: { url: string; prefix?: string; timeZone?: string }) {
+async function reconcileWithCrm(central: { url: string; sslMode?: TlsMode }, crm: { url: string; prefix?: string; timeZone?: string }) {
   const { reconcileCrm } = await import('../../crm/reconcile');
   const r = await reconcileCrm({ central, crm });
   return { ran: r.ran, ...(r.reason ? { reason: r.reason } : {}), imported: r.imported, exported: r.exported, conflicts: r.conflicts, skipped: r.skipped, warnings: r.warnings, durationMs: r.durationMs };
