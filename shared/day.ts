@@ -1,20 +1,21 @@
 import { z } from 'zod';
-import { idSchema, isoDateSchema, notificationSchema, notificationTypeSchema, taskPrioritySchema, taskStatusSchema } from './entities';
+import { idSchema, isoDateSchema, notificationSchema, notificationTypeSchema, taskListItemSchema, taskSchema, taskStatusSchema } from './entities';
 
 /**
  * The coordinator's day: Home / Today, workload, notification preferences, retention preview and
  * the embedding model switch. Inputs and outputs of their IPC channels, shared with the renderer.
  */
 
-export const homeTaskSchema = z.object({
-  id: idSchema,
-  title: z.string(),
-  status: taskStatusSchema,
-  priority: taskPrioritySchema,
-  dueDate: z.string().nullable(),
-  projectId: idSchema.nullable(),
-  projectName: z.string().nullable(),
-  estimatedHours: z.number().nullable(),
+/** A task card on Home: the list item's fields a card shows. */
+export const homeTaskSchema = taskListItemSchema.pick({
+  id: true,
+  title: true,
+  status: true,
+  priority: true,
+  dueDate: true,
+  projectId: true,
+  projectName: true,
+  estimatedHours: true,
 });
 export type HomeTask = z.infer<typeof homeTaskSchema>;
 
@@ -81,15 +82,9 @@ export const workloadInput = z
   })
   .optional();
 
-export const workloadChipSchema = z.object({
-  id: idSchema,
-  title: z.string(),
-  status: taskStatusSchema,
-  priority: taskPrioritySchema,
-  dueDate: z.string().nullable(),
-  estimatedHours: z.number().nullable(),
-  overdue: z.boolean(),
-});
+export const workloadChipSchema = taskSchema
+  .pick({ id: true, title: true, status: true, priority: true, dueDate: true, estimatedHours: true })
+  .extend({ overdue: z.boolean() });
 export type WorkloadChip = z.infer<typeof workloadChipSchema>;
 
 export const workloadPersonSchema = z.object({
