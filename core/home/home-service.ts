@@ -1,4 +1,4 @@
-import { homeTaskSchema, homeTodayInput, workloadInput, DEFAULT_CAPACITY_HOURS, type HomeActivity, type HomeTask, type HomeToday, type PaletteEntities, type Workload, type WorkloadChip } from '../../shared/day';
+import { homeTaskSchema, homeTodayInput, workloadInput, DEFAULT_CAPACITY_HOURS, type HomeActivity, type HomeTask, type HomeToday, type PaletteEntities, type Workload, type WorkloadChip } from '../../shared/home';
 import type { StatementCache } from '../database/statements';
 import { parseInput } from '../common/errors';
 import { addDays, isoDate, localDate, type Clock } from '../common/time';

@@ -1,4 +1,4 @@
-import { notificationChannelsSchema, notificationPrefsInput, notificationPrefsSchema, type NotificationPrefs } from '../../shared/day';
+import { notificationChannelsSchema, notificationPrefsInput, notificationPrefsSchema, type NotificationPrefs } from '../../shared/notification-prefs';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../shared/enums';
 import { AppError, parseInput } from '../common/errors';
 import type { Session } from '../database/session';
