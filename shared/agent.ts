@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { ACTION_STATUSES } from './enums';
 
 /** The assistant across the process boundary (IPC, CLI --json). */
 
-export const ACTION_STATUSES = ['pending', 'rejected', 'executed', 'failed'] as const;
 
 export const askInput = z.strictObject({
   question: z.string().trim().min(1, 'is required').max(4000),

@@ -25,6 +25,9 @@ export const NOTIFICATION_TYPES = [
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
+/** An assistant's proposed action: waiting for a person, turned down, carried out, or failed when carried out. */
+export const ACTION_STATUSES = ['pending', 'rejected', 'executed', 'failed'] as const;
+
 export const MEMORY_CONTENT_TYPES = ['task', 'comment', 'project', 'note'] as const;
 export type MemoryContentType = (typeof MEMORY_CONTENT_TYPES)[number];
 

@@ -71,9 +71,13 @@ export const settingsViewSchema = z.object({
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
+/** Where the background sync is: no central reachable, working, resting between runs, failed. */
+export const SYNC_STATES = ['offline', 'syncing', 'idle', 'error'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+
 export const syncStatusSchema = z.object({
   configured: z.boolean(),
-  state: z.enum(['offline', 'syncing', 'idle', 'error']),
+  state: z.enum(SYNC_STATES),
   pending: z.number().int(),
   rejected: z.number().int(),
   conflicts: z.number().int(),

@@ -1,3 +1,4 @@
+import type { SyncState as SyncStateValue } from '../../shared/settings';
 import type pg from 'pg';
 import { createLogger } from '../common/logger';
 import { isoNow, type Clock } from '../common/time';
@@ -18,7 +19,7 @@ import { createStatementCache } from '../database/statements';
 
 const log = createLogger('sync');
 
-export type SyncStateName = 'offline' | 'syncing' | 'idle' | 'error';
+export type SyncStateName = SyncStateValue;
 
 export interface SyncStatus {
   state: SyncStateName;
