@@ -47,6 +47,7 @@ export const homeTodayInput = z
     dueSoonDays: z.number().int().min(1).max(60).optional(),
   })
   .optional();
+export type HomeTodayInput = NonNullable<z.output<typeof homeTodayInput>>;
 
 export const homeTodaySchema = z.object({
   today: z.string(),
@@ -78,6 +79,7 @@ export const workloadInput = z
     chipsPerPerson: z.number().int().min(0).max(100).optional(),
   })
   .optional();
+export type WorkloadInput = NonNullable<z.output<typeof workloadInput>>;
 
 export const workloadChipSchema = taskSchema
   .pick({ id: true, title: true, status: true, priority: true, dueDate: true, estimatedHours: true })

@@ -10,3 +10,4 @@ export const notificationPrefsInput = z.strictObject({
   inApp: z.boolean().optional(),
   os: z.boolean().optional(),
 });
+export type NotificationPrefsChange = z.output<typeof notificationPrefsInput>;

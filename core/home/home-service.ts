@@ -1,6 +1,5 @@
-import { homeTaskSchema, homeTodayInput, workloadInput, DEFAULT_CAPACITY_HOURS, type HomeActivity, type HomeTask, type HomeToday, type PaletteEntities, type Workload, type WorkloadChip } from '../../shared/home';
+import { homeTaskSchema, type HomeTodayInput, type WorkloadInput, DEFAULT_CAPACITY_HOURS, type HomeActivity, type HomeTask, type HomeToday, type PaletteEntities, type Workload, type WorkloadChip } from '../../shared/home';
 import type { StatementCache } from '../database/statements';
-import { parseInput } from '../common/errors';
 import { addDays, isoDate, localDate, type Clock } from '../common/time';
 import { json, num, str, strOrNull } from '../common/rows';
 import type { Row } from '../mutations/types';
@@ -100,8 +99,8 @@ export function createHomeService(deps: HomeDeps) {
       };
     },
 
-    today(raw?: unknown): HomeToday {
-      const input = parseInput(homeTodayInput, raw, 'home input') ?? {};
+    /** Takes input validated at the boundary (the IPC contract `home.today`). */
+    today(input: HomeTodayInput = {}): HomeToday {
       const today = todayOf(input.today);
       const dueSoonDays = input.dueSoonDays ?? 3;
       const soon = isoDate(addDays(new Date(`${today}T00:00:00Z`), dueSoonDays));
@@ -153,8 +152,8 @@ export function createHomeService(deps: HomeDeps) {
      * A task is in the week when its start–end span (or its due date) overlaps it, or when it is
      * overdue — late work still has to be done this week. Undated tasks count as open, not as hours.
      */
-    workload(raw?: unknown): Workload {
-      const input = parseInput(workloadInput, raw, 'workload input') ?? {};
+    /** Takes input validated at the boundary (the IPC contract `home.workload`). */
+    workload(input: WorkloadInput = {}): Workload {
       const today = todayOf(input.today);
       const weekStart = input.weekStart ?? mondayOf(today);
       const weekEnd = isoDate(addDays(new Date(`${weekStart}T00:00:00Z`), 6));
