@@ -8,6 +8,5 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores here: keep files from starving each other (and PostgreSQL) of CPU.
     maxWorkers: 2,
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -4,7 +4,7 @@ import { startApp } from '../test/e2e/harness';
 import { round, summarise, type Benchmark } from './harness';
 import { BARE_FILTER_JS, bareTableHtml } from './support/ui-bare-table';
 import { PROBE_SCRIPT } from './support/ui-probe';
-import { seedScaleTasks } from './support/ui-seed';
+import { seedScaleTasks } from '../test/fixtures/ui-seed';
 
 const TASKS = 10_000;
 /** Each prefix narrows the match set, so every keystroke (and every Backspace) changes the list. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { ACTION_STATUSES } from './enums';
 
 /** The assistant across the process boundary (IPC, CLI --json). */
 
-export const ACTION_STATUSES = ['pending', 'rejected', 'executed', 'failed'] as const;
 
 export const askInput = z.strictObject({
   question: z.string().trim().min(1, 'is required').max(4000),
@@ -10,7 +10,6 @@ export const askInput = z.strictObject({
   sessionId: z.uuid('must be the session id printed after an earlier answer').optional(),
   templateId: z.string().min(8).max(64).optional(),
 });
-export type AskInput = z.infer<typeof askInput>;
 
 export const sourceSchema = z.object({ type: z.enum(['task', 'project', 'comment', 'note', 'employee']), id: z.string(), title: z.string() });
 

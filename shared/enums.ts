@@ -8,7 +8,6 @@ export const DEFAULT_TASK_STATUS: TaskStatus = 'todo';
 
 export const PROJECT_STATUSES = ['todo', 'in_progress', 'on_hold', 'done', 'cancelled'] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
-export const DEFAULT_PROJECT_STATUS: ProjectStatus = 'todo';
 
 export const TASK_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];
@@ -25,6 +24,9 @@ export const NOTIFICATION_TYPES = [
   'system',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** An assistant's proposed action: waiting for a person, turned down, carried out, or failed when carried out. */
+export const ACTION_STATUSES = ['pending', 'rejected', 'executed', 'failed'] as const;
 
 export const MEMORY_CONTENT_TYPES = ['task', 'comment', 'project', 'note'] as const;
 export type MemoryContentType = (typeof MEMORY_CONTENT_TYPES)[number];

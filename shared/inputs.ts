@@ -36,7 +36,6 @@ export const projectUpdateInput = z.strictObject({
   endDate: isoDateSchema.nullish(),
   deadline: isoDateSchema.nullish(),
 });
-export type ProjectUpdateInput = z.infer<typeof projectUpdateInput>;
 
 export const projectStatusInput = z.strictObject({ id: idSchema, status: projectStatusSchema });
 
@@ -93,10 +92,8 @@ export const commentAddInput = z.strictObject({
   /** Author by user id; defaults to the current user. */
   userId: idSchema.optional(),
 });
-export type CommentAddInput = z.infer<typeof commentAddInput>;
 
 export const commentEditInput = z.strictObject({ id: idSchema, content: requiredText(50_000) });
-export type CommentEditInput = z.infer<typeof commentEditInput>;
 
 export const employeeCreateInput = z.strictObject({
   name: requiredText(200),
@@ -119,7 +116,6 @@ export const employeeUpdateInput = z.strictObject({
   hireDate: isoDateSchema.nullish(),
   userId: idSchema.nullish(),
 });
-export type EmployeeUpdateInput = z.infer<typeof employeeUpdateInput>;
 
 export const userCreateInput = z.strictObject({
   username: requiredText(100),
@@ -129,7 +125,6 @@ export const userCreateInput = z.strictObject({
   preferences: jsonObjectSchema.optional(),
   aiSettings: jsonObjectSchema.optional(),
 });
-export type UserCreateInput = z.infer<typeof userCreateInput>;
 
 export const userUpdateInput = z.strictObject({
   id: idSchema,
@@ -140,10 +135,8 @@ export const userUpdateInput = z.strictObject({
   aiSettings: jsonObjectSchema.optional(),
   isActive: z.boolean().optional(),
 });
-export type UserUpdateInput = z.infer<typeof userUpdateInput>;
 
 export const notificationListFilter = z.strictObject({
   unreadOnly: z.boolean().optional(),
   limit: z.number().int().min(1).max(1000).optional(),
 });
-export type NotificationListFilter = z.infer<typeof notificationListFilter>;

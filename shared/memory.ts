@@ -17,7 +17,6 @@ export const memorySearchInput = z.strictObject({
   to: isoDateSchema.optional(),
   mode: z.enum(SEARCH_MODES).optional(),
 });
-export type MemorySearchInput = z.input<typeof memorySearchInput>;
 
 export const snippetSchema = z.object({
   text: z.string(),
@@ -80,3 +79,14 @@ export const memoryProgressSchema = z.object({
   lastError: z.string().nullable(),
 });
 export type MemoryProgress = z.infer<typeof memoryProgressSchema>;
+
+/** Switch the embedding model; the core validates the full config (core/memory/embedders). */
+export const memoryReindexInput = z.discriminatedUnion('provider', [
+  z.strictObject({ provider: z.literal('local') }),
+  z.strictObject({
+    provider: z.literal('openai'),
+    model: z.string().trim().min(1).max(200),
+    baseURL: z.url().optional(),
+    dimensions: z.number().int().min(8).max(8192).optional(),
+  }),
+]);

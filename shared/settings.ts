@@ -1,6 +1,19 @@
 import { z } from 'zod';
 
-export const sslModeSchema = z.enum(['disable', 'require', 'verify-ca', 'verify-full']);
+/**
+ * TLS modes for every database connection (central PostgreSQL, the CRM's MySQL), in libpq's names;
+ * the one list the settings, the CLI, the connection code and the forms all use.
+ */
+export const TLS_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+export const isTlsMode = (value: string): value is TlsMode => (TLS_MODES as readonly string[]).includes(value);
+export const TLS_MODE_LABELS: Record<TlsMode, string> = {
+  disable: 'Disable (no TLS)',
+  require: 'Require (encrypt, no certificate check)',
+  'verify-ca': 'Verify CA',
+  'verify-full': 'Verify full (CA and host name)',
+};
+export const sslModeSchema = z.enum(TLS_MODES);
 
 export const centralSettingsInput = z.strictObject({
   url: z
@@ -38,7 +51,6 @@ export const aiSettingsInput = z.strictObject({
   keepApiKey: z.boolean().default(true),
   model: z.string().trim().min(1).max(200).default('gpt-4o-mini'),
 });
-export type AiSettingsInput = z.infer<typeof aiSettingsInput>;
 
 export const settingsViewSchema = z.object({
   central: z
@@ -59,9 +71,13 @@ export const settingsViewSchema = z.object({
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
+/** Where the background sync is: no central reachable, working, resting between runs, failed. */
+export const SYNC_STATES = ['offline', 'syncing', 'idle', 'error'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+
 export const syncStatusSchema = z.object({
   configured: z.boolean(),
-  state: z.enum(['offline', 'syncing', 'idle', 'error']),
+  state: z.enum(SYNC_STATES),
   pending: z.number().int(),
   rejected: z.number().int(),
   conflicts: z.number().int(),

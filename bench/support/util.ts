@@ -12,12 +12,6 @@ export function tempDir(): { dir: string; file(name: string): string; remove(): 
 
 export const seconds = (startMs: number): number => (performance.now() - startMs) / 1000;
 
-export async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; seconds: number }> {
-  const start = performance.now();
-  const value = await fn();
-  return { value, seconds: seconds(start) };
-}
-
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 export const fmtRate = (perSecond: number): string => `${fmtInt(perSecond)} rows/s`;
 export const fmtS = (s: number): string => `${s.toFixed(2)} s`;

@@ -268,4 +268,3 @@ export function createActionsService(core: Core) {
     },
   };
 }
-export type ActionsService = ReturnType<typeof createActionsService>;

@@ -75,4 +75,3 @@ export function createAssistant(core: Core, aiConfig: () => AiConfigInput | null
     },
   };
 }
-export type Assistant = ReturnType<typeof createAssistant>;

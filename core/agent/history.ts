@@ -142,4 +142,3 @@ export function createHistory(core: Core) {
     },
   };
 }
-export type History = ReturnType<typeof createHistory>;

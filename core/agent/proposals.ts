@@ -62,5 +62,3 @@ export const PROPOSALS = {
 
 export type ProposalTool = keyof typeof PROPOSALS;
 export type ActionType = (typeof PROPOSALS)[ProposalTool]['actionType'];
-
-export const TOOL_BY_ACTION = Object.fromEntries(Object.entries(PROPOSALS).map(([tool, p]) => [p.actionType, tool])) as Record<ActionType, ProposalTool>;

@@ -10,10 +10,12 @@ import { createNotificationRulesHook } from '../notifications/rules';
 import { createNotificationsService } from '../notifications/notifications-service';
 import { createProjectsService } from '../projects/projects-service';
 import { createTasksService } from '../tasks/tasks-service';
-import { Session } from '../users/session';
+import { Session } from '../database/session';
 import { createUsersService } from '../users/users-service';
 import { createDemoSeeder } from '../demo/seed-demo';
-import type { ServiceContext } from './context';
+import { createHomeService } from '../home/home-service';
+import { createNotificationPrefs } from '../users/notification-prefs';
+import type { ServiceContext } from '../mutations/context';
 import { createApplier } from '../sync/apply';
 import { createLocalConflicts } from '../sync/conflicts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine';
@@ -33,8 +35,9 @@ export interface CoreOptions {
 }
 
 /**
- * Opens the local replica and wires the domain services around one write path. The Electron main
- * process, the CLI and the tests all start here.
+ * Opens the local replica and wires the domain services around one write path: the one place each
+ * service is built. The Electron main process, the CLI and the tests all start here (a window adds
+ * settings, desktop sync and assistant with `openDesktop`, next door).
  */
 export function openCore(options: CoreOptions) {
   const db: SqliteDb = openDatabase({ file: options.dbFile });
@@ -75,6 +78,14 @@ export function openCore(options: CoreOptions) {
   const applier = createApplier(db, outbox);
   const conflicts = createLocalConflicts(db, { writer: () => writer, outbox, currentUserId: () => session.currentUserId });
   const syncDeps = { db, session, clock, state: syncState, outbox, applier, conflicts };
+  const notificationPrefs = createNotificationPrefs({ users, session });
+  const home = createHomeService({
+    statements,
+    clock,
+    session,
+    currentEmployeeId,
+    sync: () => ({ pending: outbox.pendingCount(), conflicts: conflicts.openCount(), lastSyncedAt: syncState.lastSyncedAt() }),
+  });
 
   const core = {
     dbFile: options.dbFile,
@@ -89,6 +100,8 @@ export function openCore(options: CoreOptions) {
     tasks,
     comments,
     notifications,
+    notificationPrefs,
+    home,
     memory,
     insights,
     reports: createReportsService({ insights, projects, employees, now: () => clock.now() }),

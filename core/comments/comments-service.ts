@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
 import { bool, num, numOrNull, str, strOrNull } from '../common/rows';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import type { Row } from '../mutations/types';
 import type { UsersService } from '../users/users-service';
 

@@ -59,4 +59,3 @@ export function createLogger(scope: string) {
     error: (msg: string, data?: Record<string, unknown>) => write('error', scope, msg, data),
   };
 }
-export type Logger = ReturnType<typeof createLogger>;

@@ -1,4 +1,7 @@
-import type { Row, SqlValue } from '../mutations/types';
+/** Column values as better-sqlite3 binds and returns them. */
+export type SqlValue = string | number | bigint | null | Buffer;
+/** A row keyed by its snake_case column names. */
+export type Row = Record<string, SqlValue>;
 
 /** Small, typed readers for columns coming back from SQLite. */
 export const str = (v: SqlValue | undefined): string => (v == null ? '' : String(v));

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { TLS_MODES, type TlsMode } from '../../shared/settings';
 import { AppError } from './errors';
 
 /**
@@ -7,10 +8,7 @@ import { AppError } from './errors';
  * travels in clear text to another machine unless the administrator explicitly allowed it.
  */
 
-/** libpq's names; MySQL's `ssl-mode` names are accepted and mapped onto them. */
-export const TLS_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
-export type TlsMode = (typeof TLS_MODES)[number];
-
+/** MySQL's `ssl-mode` names (and a few spellings) mapped onto libpq's. */
 const ALIASES: Record<string, TlsMode> = {
   disable: 'disable',
   disabled: 'disable',

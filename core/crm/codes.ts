@@ -20,5 +20,3 @@ export const projectStatusCode = (status: ProjectStatus): number => PROJECT_CODE
 export const priorityOf = (code: number | null): TaskPriority => (code == null ? 'medium' : (PRIORITY_BY_CODE[code] ?? 'medium'));
 export const priorityCode = (priority: TaskPriority): number => PRIORITY_CODE[priority];
 
-export const isKnownTaskStatus = (code: number) => code in TASK_STATUS_BY_CODE;
-export const isKnownProjectStatus = (code: number) => code in PROJECT_STATUS_BY_CODE;

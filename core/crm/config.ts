@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError, parseInput } from '../common/errors';
-import { assertPasswordTransport, parseTlsMode, type TlsMode } from '../common/transport-security';
+import { sslModeSchema, type TlsMode } from '../../shared/settings';
+import { assertPasswordTransport, parseTlsMode } from '../common/transport-security';
 import { assertTimeZone } from './timezone';
 
 /** How to reach the CRM and how it is set up; everything else is discovered from the CRM itself. */
@@ -11,7 +12,7 @@ export const crmConfigSchema = z.object({
   prefix: z.string().regex(/^[A-Za-z0-9_]{0,32}$/, 'letters, digits and _ only').default('tbl'),
   /** IANA zone of the CRM's naive datetimes; read from the CRM's options when absent. */
   timeZone: z.string().optional(),
-  sslMode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),
+  sslMode: sslModeSchema.optional(),
   sslCa: z.string().optional(),
   allowPlaintextPassword: z.boolean().optional(),
   /** The session's SQL mode, when it must differ from the server default (Perfex clears it). */

@@ -124,8 +124,3 @@ const PARSERS: { [E in CrmEntity]: (raw: unknown) => CrmRow<E> } = {
 export function parseCrmRow<E extends CrmEntity>(entity: E, raw: unknown): CrmRow<E> {
   return PARSERS[entity](raw) as CrmRow<E>;
 }
-
-/** The merge base as stored (JSON) back into a record; a malformed base is treated as absent. */
-export function baseRecord<E extends CrmEntity>(_entity: E, value: unknown): RecordOf[E] | null {
-  return value && typeof value === 'object' ? (value as RecordOf[E]) : null;
-}

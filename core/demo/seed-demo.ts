@@ -7,7 +7,7 @@ import type { ProjectsService } from '../projects/projects-service';
 import type { TasksService } from '../tasks/tasks-service';
 import type { CommentsService } from '../comments/comments-service';
 import type { UsersService } from '../users/users-service';
-import type { Session } from '../users/session';
+import type { Session } from '../database/session';
 import type { Clock } from '../common/time';
 import { DEMO_PEOPLE, DEMO_PROJECTS, DEMO_COMMENTS } from './demo-data';
 

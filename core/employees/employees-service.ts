@@ -4,7 +4,7 @@ import { idSchema } from '../../shared/entities';
 import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
 import { bool, num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import type { Row } from '../mutations/types';
 import type { SqliteDb } from '../database/open';
 

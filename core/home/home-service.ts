@@ -1,11 +1,11 @@
-import { homeTodayInput, workloadInput, DEFAULT_CAPACITY_HOURS, type HomeActivity, type HomeTask, type HomeToday, type PaletteEntities, type Workload, type WorkloadChip } from '../../shared/day';
+import { homeTaskSchema, type HomeTodayInput, type WorkloadInput, DEFAULT_CAPACITY_HOURS, type HomeActivity, type HomeTask, type HomeToday, type PaletteEntities, type Workload, type WorkloadChip } from '../../shared/home';
 import type { StatementCache } from '../database/statements';
-import { parseInput } from '../common/errors';
 import { addDays, isoDate, localDate, type Clock } from '../common/time';
-import { json, num, numOrNull, str, strOrNull } from '../common/rows';
+import { json, num, str, strOrNull } from '../common/rows';
 import type { Row } from '../mutations/types';
-import type { Session } from '../users/session';
+import type { Session } from '../database/session';
 import { toNotification } from '../notifications/notifications-service';
+import { PRIORITY_RANK_SQL, readTask } from '../tasks/task-rows';
 
 export interface HomeDeps {
   statements: StatementCache;
@@ -17,19 +17,11 @@ export interface HomeDeps {
 
 const LIST_CAP = 20;
 const ACTIVITY_DAYS = 14;
-const PRIORITY_RANK = `CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`;
 const TASK_COLUMNS = `t.id, t.title, t.status, t.priority, t.due_date, t.project_id, p.name AS project_name, t.estimated_hours`;
 
-const toHomeTask = (r: Row): HomeTask => ({
-  id: str(r.id),
-  title: str(r.title),
-  status: str(r.status) as HomeTask['status'],
-  priority: str(r.priority) as HomeTask['priority'],
-  dueDate: strOrNull(r.due_date),
-  projectId: strOrNull(r.project_id),
-  projectName: strOrNull(r.project_name),
-  estimatedHours: numOrNull(r.estimated_hours),
-});
+const CHIP_FIELDS = ['id', 'title', 'status', 'priority', 'dueDate', 'estimatedHours'] as const satisfies readonly (keyof WorkloadChip)[];
+const HOME_TASK_FIELDS = Object.keys(homeTaskSchema.shape) as (keyof HomeTask)[];
+const toHomeTask = (r: Row): HomeTask => readTask(r, HOME_TASK_FIELDS);
 
 /** Monday of the ISO week containing `day` (YYYY-MM-DD, read as UTC so no zone shifts the date). */
 export function mondayOf(day: string): string {
@@ -107,8 +99,8 @@ export function createHomeService(deps: HomeDeps) {
       };
     },
 
-    today(raw?: unknown): HomeToday {
-      const input = parseInput(homeTodayInput, raw, 'home input') ?? {};
+    /** Takes input validated at the boundary (the IPC contract `home.today`). */
+    today(input: HomeTodayInput = {}): HomeToday {
       const today = todayOf(input.today);
       const dueSoonDays = input.dueSoonDays ?? 3;
       const soon = isoDate(addDays(new Date(`${today}T00:00:00Z`), dueSoonDays));
@@ -132,11 +124,11 @@ export function createHomeService(deps: HomeDeps) {
         today,
         dueSoonDays,
         employeeId,
-        myOpen: myTasks('1 = 1', `t.due_date IS NULL, t.due_date, ${PRIORITY_RANK}, t.created_at`, { e }),
+        myOpen: myTasks('1 = 1', `t.due_date IS NULL, t.due_date, ${PRIORITY_RANK_SQL}, t.created_at`, { e }),
         myOpenCount: num(counts.open),
-        overdue: myTasks('t.due_date < @today', `t.due_date, ${PRIORITY_RANK}`, { e, today }),
+        overdue: myTasks('t.due_date < @today', `t.due_date, ${PRIORITY_RANK_SQL}`, { e, today }),
         overdueCount: num(counts.overdue),
-        dueSoon: myTasks('t.due_date >= @today AND t.due_date <= @soon', `t.due_date, ${PRIORITY_RANK}`, { e, today, soon }),
+        dueSoon: myTasks('t.due_date >= @today AND t.due_date <= @soon', `t.due_date, ${PRIORITY_RANK_SQL}`, { e, today, soon }),
         dueSoonCount: num(counts.soon),
         unread: { count: unreadCount, items: unreadItems },
         activity: activity(userId, employeeId),
@@ -160,8 +152,8 @@ export function createHomeService(deps: HomeDeps) {
      * A task is in the week when its start–end span (or its due date) overlaps it, or when it is
      * overdue — late work still has to be done this week. Undated tasks count as open, not as hours.
      */
-    workload(raw?: unknown): Workload {
-      const input = parseInput(workloadInput, raw, 'workload input') ?? {};
+    /** Takes input validated at the boundary (the IPC contract `home.workload`). */
+    workload(input: WorkloadInput = {}): Workload {
       const today = todayOf(input.today);
       const weekStart = input.weekStart ?? mondayOf(today);
       const weekEnd = isoDate(addDays(new Date(`${weekStart}T00:00:00Z`), 6));
@@ -188,7 +180,7 @@ export function createHomeService(deps: HomeDeps) {
               .get(
                 `SELECT * FROM (
                    SELECT t.id, t.title, t.status, t.priority, t.due_date, t.estimated_hours, t.assigned_to,
-                          row_number() OVER (PARTITION BY t.assigned_to ORDER BY t.due_date IS NULL, t.due_date, ${PRIORITY_RANK}, t.created_at) AS rn
+                          row_number() OVER (PARTITION BY t.assigned_to ORDER BY t.due_date IS NULL, t.due_date, ${PRIORITY_RANK_SQL}, t.created_at) AS rn
                    FROM tasks t WHERE t.status <> 'done' AND t.assigned_to IS NOT NULL)
                  WHERE rn <= @chips ORDER BY assigned_to, rn`,
               )
@@ -198,15 +190,7 @@ export function createHomeService(deps: HomeDeps) {
       for (const r of chipRows) {
         const list = byPerson.get(str(r.assigned_to)) ?? [];
         const dueDate = strOrNull(r.due_date);
-        list.push({
-          id: str(r.id),
-          title: str(r.title),
-          status: str(r.status) as WorkloadChip['status'],
-          priority: str(r.priority) as WorkloadChip['priority'],
-          dueDate,
-          estimatedHours: numOrNull(r.estimated_hours),
-          overdue: dueDate !== null && dueDate < today,
-        });
+        list.push({ ...readTask(r, CHIP_FIELDS), overdue: dueDate !== null && dueDate < today });
         byPerson.set(str(r.assigned_to), list);
       }
       return {
@@ -230,4 +214,3 @@ export function createHomeService(deps: HomeDeps) {
   };
 }
 
-export type HomeService = ReturnType<typeof createHomeService>;

@@ -1,5 +1,5 @@
 import { insightsInput, type Insights } from '../../shared/insights';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import { parseInput } from '../common/errors';
 import { addDaysToDate, isoDate } from '../common/time';
 import type { createEmployeesService } from '../employees/employees-service';

@@ -1,8 +1,7 @@
 import type { EventName, EventPayload } from '../../shared/contracts';
 import type { Core } from '../app/core';
 import { toNotification } from '../notifications/notifications-service';
-import type { Assistant } from '../agent/assistant';
-import type { SyncController } from '../sync/controller';
+import type { Desktop } from '../desktop/desktop';
 
 export type EmitEvent = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -10,9 +9,9 @@ export type EmitEvent = <E extends EventName>(event: E, payload: EventPayload<E>
  * Turns committed changes into renderer events: which tables changed (views refetch), and each
  * new notification for the signed-in user (badge, OS notification).
  */
-export function subscribeRendererEvents(core: Core, emit: EmitEvent, options: { sync?: SyncController; assistant?: Assistant } = {}): () => void {
-  const offSync = options.sync?.onStatus((status) => emit('sync.status', status));
-  const offDelta = options.assistant?.onDelta((d) => emit('agent.delta', d));
+export function subscribeRendererEvents(core: Core, emit: EmitEvent, desktop?: Desktop): () => void {
+  const offSync = desktop?.sync.onStatus((status) => emit('sync.status', status));
+  const offDelta = desktop?.assistant.onDelta((d) => emit('agent.delta', d));
   const offChanges = core.onChanges((changes) => {
     const tables = [...new Set(changes.map((c) => c.table))];
     emit('data.changed', { tables });

@@ -3,13 +3,8 @@ import type { z } from 'zod';
 import type { Core } from '../app/core';
 import { AppError } from '../common/errors';
 import { appHealth } from '../ops/app-health';
-import type { Assistant } from '../agent/assistant';
-import type { SyncController } from '../sync/controller';
-import { createHomeService } from '../home/home-service';
-import { createStatementCache } from '../database/statements';
-import { createNotificationPrefs } from '../users/notification-prefs';
+import type { Desktop } from '../desktop/desktop';
 import { runRetention } from '../ops/retention';
-import type { AiConfig } from '../agent/config';
 import type { PdfPrinter } from '../reports/pdf';
 import { exportReport } from '../reports/export';
 
@@ -20,12 +15,8 @@ export type Handlers = {
 
 export interface HandlerOptions {
   version?: string;
-  /** The desktop sync; absent in harnesses that run without a central database. */
-  sync?: SyncController;
-  /** The AI assistant; absent where no window can use it. */
-  assistant?: Assistant;
-  /** The assistant's server, for drafting report summaries (null: not configured). */
-  aiConfig?: () => AiConfig | null;
+  /** Settings, desktop sync and assistant; absent in harnesses that run without a window's services. */
+  desktop?: Desktop;
   /** Prints report HTML to PDF (Electron's printToPDF on the desktop). */
   printPdf?: PdfPrinter;
 }
@@ -33,22 +24,20 @@ export interface HandlerOptions {
 /** Binds every IPC channel to the core. The object type forces one handler per channel. */
 export function createHandlers(core: Core, options: HandlerOptions = {}): Handlers {
   const appVersion = options.version ?? '0.1.0';
-  const requireSync = (): SyncController => {
-    if (!options.sync) throw new AppError('UNAVAILABLE', 'Sync is not available in this window');
-    return options.sync;
+  const { desktop } = options;
+  const requireSync = () => {
+    if (!desktop) throw new AppError('UNAVAILABLE', 'Sync is not available in this window');
+    return desktop.sync;
   };
-  const requireAssistant = (): Assistant => {
-    if (!options.assistant) throw new AppError('UNAVAILABLE', 'The assistant is not available in this window');
-    return options.assistant;
+  const requireSettings = () => {
+    if (!desktop) throw new AppError('UNAVAILABLE', 'Settings are not available in this window');
+    return desktop.settings;
   };
-  const home = createHomeService({
-    statements: createStatementCache(core.db),
-    clock: core.clock,
-    session: core.session,
-    currentEmployeeId: core.currentEmployeeId,
-    sync: () => ({ pending: core.sync.outbox.pendingCount(), conflicts: core.sync.conflicts.openCount(), lastSyncedAt: core.sync.state.lastSyncedAt() }),
-  });
-  const notificationPrefs = createNotificationPrefs({ users: core.users, session: core.session });
+  const requireAssistant = () => {
+    if (!desktop) throw new AppError('UNAVAILABLE', 'The assistant is not available in this window');
+    return desktop.assistant;
+  };
+  const { home, notificationPrefs } = core;
   return {
     'app.info': () => ({
       version: appVersion,
@@ -99,7 +88,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     'notifications.markAllRead': () => core.notifications.markAllRead(),
 
     'sync.status': () =>
-      options.sync?.status() ?? {
+      desktop?.sync.status() ?? {
         configured: false,
         state: 'idle',
         pending: core.sync.outbox.pendingCount(),
@@ -111,15 +100,15 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
         progress: null,
       },
     'sync.now': () => requireSync().syncNow(),
-    'settings.get': () => requireSync().settings(),
-    'settings.setCentral': (input) => requireSync().configure(input),
-    'settings.testCentral': (input) => requireSync().test(input),
-    'settings.clearCentral': () => requireSync().clear(),
-    'settings.setCrm': (input) => requireSync().configureCrm(input),
-    'settings.testCrm': (input) => requireSync().testCrm(input),
-    'settings.clearCrm': () => requireSync().clearCrm(),
-    'settings.setAi': (input) => requireSync().configureAi(input),
-    'settings.clearAi': () => requireSync().clearAi(),
+    'settings.get': () => requireSettings().get(),
+    'settings.setCentral': (input) => requireSettings().setCentral(input),
+    'settings.testCentral': (input) => requireSettings().testCentral(input),
+    'settings.clearCentral': () => requireSettings().clearCentral(),
+    'settings.setCrm': (input) => requireSettings().setCrm(input),
+    'settings.testCrm': (input) => requireSettings().testCrm(input),
+    'settings.clearCrm': () => requireSettings().clearCrm(),
+    'settings.setAi': (input) => requireSettings().setAi(input),
+    'settings.clearAi': () => requireSettings().clearAi(),
     'agent.ask': (input) => requireAssistant().ask(input),
     'agent.cancel': ({ requestId }) => requireAssistant().cancel(requestId),
     'agent.actions': (input) => requireAssistant().agent.actions.list(input),
@@ -160,7 +149,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     'retention.preview': (input) => runRetention(core.db, input ?? {}, { clock: core.clock }),
     'insights.get': (input) => core.insights.compute(input),
     'reports.build': ({ summary, ...input }) => core.reports.build(input, summary === undefined ? undefined : { text: summary }),
-    'reports.draft': (input) => core.reports.draft(core.reports.build(input), options.aiConfig?.() ?? null),
+    'reports.draft': (input) => core.reports.draft(core.reports.build(input), desktop?.aiConfig() ?? null),
     'reports.export': (input) => exportReport(core.reports, input, options.printPdf),
     'retention.apply': (input) => runRetention(core.db, input ?? {}, { apply: true, clock: core.clock }),
   };

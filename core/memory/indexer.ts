@@ -211,4 +211,3 @@ export function createIndexer(db: SqliteDb, deps: { store: VectorStore; embedder
     },
   };
 }
-export type Indexer = ReturnType<typeof createIndexer>;

@@ -8,7 +8,7 @@ import {
   type MemoryResult,
   type MemorySearchOutput,
 } from '../../shared/memory';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
 import { createLogger } from '../common/logger';
@@ -279,4 +279,3 @@ export function createMemory(ctx: ServiceContext, options: MemoryOptions = {}) {
       statements.get('SELECT id FROM memory_embeddings WHERE source_table = ? AND source_id = ?').get(table, id) as { id: string } | undefined,
   };
 }
-export type Memory = ReturnType<typeof createMemory>;

@@ -203,4 +203,3 @@ export function createSearch(db: SqliteDb, deps: { store: VectorStore; embedder:
     },
   };
 }
-export type Search = ReturnType<typeof createSearch>;

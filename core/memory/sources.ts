@@ -169,4 +169,3 @@ export function createMemorySources(db: SqliteDb, options: SourcesOptions) {
     },
   };
 }
-export type MemorySources = ReturnType<typeof createMemorySources>;

@@ -1,8 +1,8 @@
-/** Column values as better-sqlite3 binds and returns them. */
-export type SqlValue = string | number | bigint | null | Buffer;
-/** A row keyed by its snake_case column names. */
-export type Row = Record<string, SqlValue>;
+import type { Row } from '../common/rows';
 
+export type { Row, SqlValue } from '../common/rows';
+
+/** The tables that sync, in dependency order: parents before children. */
 export const ENTITY_TABLES = [
   'users',
   'employees',
@@ -11,8 +11,8 @@ export const ENTITY_TABLES = [
   'comments',
   'notifications',
   'memory_embeddings',
-  'conversation_history',
   'prompt_templates',
+  'conversation_history',
   'ai_actions',
 ] as const;
 export type EntityTable = (typeof ENTITY_TABLES)[number];

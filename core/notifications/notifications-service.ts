@@ -4,7 +4,7 @@ import { notificationListFilter } from '../../shared/inputs';
 import { AppError, notFound, parseInput } from '../common/errors';
 import { addDaysToDate, localDate } from '../common/time';
 import { bool, json, num, str, strOrNull } from '../common/rows';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import type { Row } from '../mutations/types';
 import { insertNotification } from './rules';
 
@@ -106,4 +106,3 @@ export function createNotificationsService(ctx: ServiceContext) {
   };
 }
 
-export type NotificationsService = ReturnType<typeof createNotificationsService>;

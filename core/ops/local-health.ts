@@ -2,7 +2,7 @@ import type { HealthCheck } from '../../shared/health';
 import { createStatementCache } from '../database/statements';
 import type { SqliteDb } from '../database/open';
 import { createSyncState } from '../sync/state';
-import { Session } from '../users/session';
+import { Session } from '../database/session';
 import { checkHotQueries } from './index-health';
 import { findDuplicateEmails } from '../employees/employees-service';
 import { findDuplicateActiveProjectNames } from '../projects/projects-service';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { retentionSettingsSchema, type RetentionSettings } from '../../shared/retention';
 import { parseInput } from '../common/errors';
 import type { SqliteDb } from '../database/open';
 import { isoNow, type Clock } from '../common/time';
@@ -10,17 +10,6 @@ import { SYNC_ORDER } from '../sync/columns';
  * unread notification. Deletions are local housekeeping, not user edits: they bypass the outbox
  * and are never sent to the central database, which keeps its own history.
  */
-export const retentionSettingsSchema = z.strictObject({
-  /** Read notifications, counted from when they were read. */
-  readNotificationsDays: z.number().int().min(1).max(36_500).default(90),
-  /** Conflicts the user restored or dismissed. */
-  resolvedConflictsDays: z.number().int().min(1).max(36_500).default(90),
-  /** The local audit trail (the central database keeps its own). */
-  auditDays: z.number().int().min(1).max(36_500).default(365),
-  /** Agent conversations kept on this laptop. */
-  conversationDays: z.number().int().min(1).max(36_500).default(180),
-});
-export type RetentionSettings = z.output<typeof retentionSettingsSchema>;
 
 interface Policy {
   name: string;

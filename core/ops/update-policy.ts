@@ -15,7 +15,6 @@ export const updateConfigSchema = z.strictObject({
   checkIntervalHours: z.number().min(1).max(24 * 7).default(6),
   allowPrerelease: z.boolean().default(false),
 });
-export type UpdateConfig = z.output<typeof updateConfigSchema>;
 
 export type UpdateDecision =
   | { enabled: false; reason: string }

@@ -6,7 +6,7 @@ import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
 import { localDate } from '../common/time';
 import { num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import type { Row } from '../mutations/types';
 import type { SqliteDb } from '../database/open';
 

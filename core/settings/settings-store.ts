@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { aiSettingsInput, centralSettingsInput, crmSettingsInput, type CentralSettingsInput, type CrmSettingsInput, type SettingsView } from '../../shared/settings';
+import { aiSettingsInput, centralSettingsInput, crmSettingsInput, sslModeSchema, type CentralSettingsInput, type CrmSettingsInput, type SettingsView } from '../../shared/settings';
 import type { AiConfigInput } from '../agent/config';
 import type { CrmConfigInput } from '../crm/config';
 import { AppError, parseInput } from '../common/errors';
@@ -15,7 +15,7 @@ const storedSchema = z.object({
   central: z
     .object({
       url: z.string(),
-      sslMode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']),
+      sslMode: sslModeSchema,
       allowPlaintextPassword: z.boolean(),
       passwordEncrypted: z.string().nullable(),
       syncIntervalSeconds: z.number().int().min(15).max(86_400),
@@ -27,7 +27,7 @@ const storedSchema = z.object({
       url: z.string(),
       prefix: z.string(),
       timeZone: z.string(),
-      sslMode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']),
+      sslMode: sslModeSchema,
       allowPlaintextPassword: z.boolean(),
       passwordEncrypted: z.string().nullable(),
     })

@@ -1,6 +1,6 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { seedTables } from '../database/schema/pg';
-import type { EntityTable, Row, SqlValue } from '../mutations/types';
+import { ENTITY_TABLES, type EntityTable, type Row, type SqlValue } from '../mutations/types';
 
 export type ColumnKind = 'text' | 'uuid' | 'integer' | 'real' | 'boolean' | 'json' | 'timestamp' | 'date' | 'enum';
 
@@ -45,18 +45,7 @@ function kindOf(columnType: string): ColumnKind {
 }
 
 /** Synced tables in dependency order: parents before children (bootstrap and apply rely on it). */
-export const SYNC_ORDER: EntityTable[] = [
-  'users',
-  'employees',
-  'projects',
-  'tasks',
-  'comments',
-  'notifications',
-  'memory_embeddings',
-  'prompt_templates',
-  'conversation_history',
-  'ai_actions',
-];
+export const SYNC_ORDER: EntityTable[] = [...ENTITY_TABLES];
 
 const tablesByName: Record<string, PgTable> = Object.fromEntries(Object.values(seedTables).map((t) => [getTableConfig(t).name, t]));
 

@@ -1,9 +1,10 @@
+import type { SyncState as SyncStateValue } from '../../shared/settings';
 import type pg from 'pg';
 import { createLogger } from '../common/logger';
 import { isoNow, type Clock } from '../common/time';
 import type { SqliteDb } from '../database/open';
 import type { EntityTable } from '../mutations/types';
-import type { Session } from '../users/session';
+import type { Session } from '../database/session';
 import type { Applier, ApplyBatch, SkippedRow } from './apply';
 import { isSyncedTable, rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } from './columns';
 import { createCentralPool, type CentralConfig } from './central/connect';
@@ -21,7 +22,7 @@ import { createStatementCache } from '../database/statements';
 
 const log = createLogger('sync');
 
-export type SyncStateName = 'offline' | 'syncing' | 'idle' | 'error';
+export type SyncStateName = SyncStateValue;
 
 export interface SyncStatus {
   state: SyncStateName;
@@ -221,7 +222,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   }
 
   async function bootstrap(client: pg.PoolClient, result: SyncResult): Promise<void> {
-    let state: BootstrapState = deps.state.bootstrap() ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
+    const state: BootstrapState = deps.state.bootstrap() ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
     deps.state.setBootstrap(state);
     const total = await countRows(client, SYNC_ORDER);
     // Bootstrap is resumable page by page and re-readable from central, so it need not pay for

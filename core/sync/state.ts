@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { newId } from '../common/ids';
-import type { Session } from '../users/session';
+import type { Session } from '../database/session';
 
 /** Position in the central change log: the last (xid, version) applied. */
 export const cursorSchema = z.object({ xid: z.string().regex(/^\d+$/), version: z.number().int() });

@@ -1,6 +1,7 @@
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import {
+  ACTION_STATUSES,
   MEMORY_CONTENT_TYPES,
   NOTIFICATION_TYPES,
   PROJECT_STATUSES,
@@ -20,7 +21,7 @@ const ENUM_COLUMNS: Record<string, readonly string[]> = {
   'tasks.priority': TASK_PRIORITIES,
   'notifications.type': NOTIFICATION_TYPES,
   'memory_embeddings.content_type': MEMORY_CONTENT_TYPES,
-  'ai_actions.status': ['pending', 'rejected', 'executed', 'failed'],
+  'ai_actions.status': ACTION_STATUSES,
 };
 
 /** Longest text the replica accepts per column; the UI and services enforce the same limits. */

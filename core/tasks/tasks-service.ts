@@ -2,41 +2,25 @@ import type { Task, TaskDetail, TaskListItem } from '../../shared/entities';
 import { idSchema } from '../../shared/entities';
 import { taskCreateInput, taskListFilter, taskUpdateInput, type TaskListFilter } from '../../shared/inputs';
 import type { AuditEntry } from '../../shared/entities';
-import { TASK_STATUSES } from '../../shared/enums';
-import { taskPageInput, type TaskPage, type TaskRow, type TaskSort, type TaskSortKey } from '../../shared/task-page';
+import { taskPageInput, taskRowSchema, type TaskPage, type TaskRow, type TaskSort, type TaskSortKey } from '../../shared/task-page';
 import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
-import { likePattern, num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
-import type { ServiceContext } from '../app/context';
+import { likePattern, num, patchFrom, str } from '../common/rows';
+import type { ServiceContext } from '../mutations/context';
 import type { Row, SqlValue } from '../mutations/types';
 import type { CommentsService } from '../comments/comments-service';
 import type { createAuditQueries } from '../audit/audit';
+import { PRIORITY_RANK_SQL, readTask, STATUS_RANK_SQL } from './task-rows';
 
-export function toTask(r: Row): Task {
-  return {
-    id: str(r.id),
-    crmTaskId: numOrNull(r.crm_task_id),
-    projectId: strOrNull(r.project_id),
-    title: str(r.title),
-    description: strOrNull(r.description),
-    status: str(r.status) as Task['status'],
-    priority: str(r.priority) as Task['priority'],
-    assignedTo: strOrNull(r.assigned_to),
-    createdBy: strOrNull(r.created_by),
-    startTime: strOrNull(r.start_time),
-    endTime: strOrNull(r.end_time),
-    dueDate: strOrNull(r.due_date),
-    estimatedHours: numOrNull(r.estimated_hours),
-    actualHours: numOrNull(r.actual_hours),
-    completedAt: strOrNull(r.completed_at),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-  };
-}
+const TASK_FIELDS = [
+  'id', 'crmTaskId', 'projectId', 'title', 'description', 'status', 'priority', 'assignedTo', 'createdBy',
+  'startTime', 'endTime', 'dueDate', 'estimatedHours', 'actualHours', 'completedAt', 'createdAt', 'updatedAt',
+] as const satisfies readonly (keyof Task)[];
+const ROW_FIELDS = Object.keys(taskRowSchema.shape) as (keyof TaskRow)[];
 
-function toListItem(r: Row): TaskListItem {
-  return { ...toTask(r), projectName: strOrNull(r.project_name), assigneeName: strOrNull(r.assignee_name), commentCount: num(r.comment_count) };
-}
+export const toTask = (r: Row): Task => readTask(r, TASK_FIELDS);
+
+const toListItem = (r: Row): TaskListItem => readTask(r, [...TASK_FIELDS, 'projectName', 'assigneeName', 'commentCount']);
 
 const LIST_SELECT = `SELECT t.*, p.name AS project_name, e.name AS assignee_name,
     (SELECT count(*) FROM comments c WHERE c.task_id = t.id) AS comment_count
@@ -52,23 +36,10 @@ const ROW_SELECT = `SELECT t.id, t.project_id, t.title, t.status, t.priority, t.
   LEFT JOIN projects p ON p.id = t.project_id
   LEFT JOIN employees e ON e.id = t.assigned_to`;
 
-function toRow(r: Row): TaskRow {
-  return {
-    id: str(r.id),
-    projectId: strOrNull(r.project_id),
-    title: str(r.title),
-    status: str(r.status) as TaskRow['status'],
-    priority: str(r.priority) as TaskRow['priority'],
-    assignedTo: strOrNull(r.assigned_to),
-    dueDate: strOrNull(r.due_date),
-    projectName: strOrNull(r.project_name),
-    assigneeName: strOrNull(r.assignee_name),
-    commentCount: num(r.comment_count),
-  };
-}
+const toRow = (r: Row): TaskRow => readTask(r, ROW_FIELDS);
 
 const LIST_ORDER_TERMS = `t.status = 'done',
-    CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
+    ${PRIORITY_RANK_SQL},
     t.due_date IS NULL, t.due_date, t.created_at DESC, t.id`;
 const LIST_ORDER = `ORDER BY ${LIST_ORDER_TERMS}`;
 
@@ -79,8 +50,8 @@ const PAGE_FROM = `tasks t
 /** Column sorts of the task table. Empty values sort last in both directions. */
 const SORT_TERMS: Record<TaskSortKey, (dir: string) => string> = {
   title: (dir) => `t.title COLLATE NOCASE ${dir}`,
-  status: (dir) => `CASE t.status ${TASK_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END ${dir}`,
-  priority: (dir) => `CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END ${dir}`,
+  status: (dir) => `${STATUS_RANK_SQL} ${dir}`,
+  priority: (dir) => `${PRIORITY_RANK_SQL} ${dir}`,
   assignee: (dir) => `e.name IS NULL, e.name COLLATE NOCASE ${dir}`,
   project: (dir) => `p.name IS NULL, p.name COLLATE NOCASE ${dir}`,
   due: (dir) => `t.due_date IS NULL, t.due_date ${dir}`,
@@ -142,17 +113,26 @@ export function createTasksService(ctx: ServiceContext, deps: TasksDeps) {
       where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
       params.push(...values);
     };
-    if (filter.projectId) (where.push('t.project_id = ?'), params.push(filter.projectId));
+    if (filter.projectId) {
+      where.push('t.project_id = ?');
+      params.push(filter.projectId);
+    }
     anyOf('t.status', filter.status);
     anyOf('t.priority', filter.priority);
-    if (filter.assignedTo) (where.push('t.assigned_to = ?'), params.push(filter.assignedTo));
+    if (filter.assignedTo) {
+      where.push('t.assigned_to = ?');
+      params.push(filter.assignedTo);
+    }
     if (filter.mine) {
       const me = deps.currentEmployeeId();
       if (!me) return null;
       where.push('t.assigned_to = ?');
       params.push(me);
     }
-    if (filter.dueBefore) (where.push('t.due_date IS NOT NULL AND t.due_date < ?'), params.push(filter.dueBefore));
+    if (filter.dueBefore) {
+      where.push('t.due_date IS NOT NULL AND t.due_date < ?');
+      params.push(filter.dueBefore);
+    }
     const text = filter.text?.trim();
     if (text) {
       where.push("(t.title LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\' OR e.name LIKE ? ESCAPE '\\')");

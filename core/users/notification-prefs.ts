@@ -1,7 +1,7 @@
-import { notificationChannelsSchema, notificationPrefsInput, notificationPrefsSchema, type NotificationPrefs } from '../../shared/day';
+import { notificationChannelsSchema, notificationPrefsSchema, type NotificationPrefs, type NotificationPrefsChange } from '../../shared/notification-prefs';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../shared/enums';
-import { AppError, parseInput } from '../common/errors';
-import type { Session } from './session';
+import { AppError } from '../common/errors';
+import type { Session } from '../database/session';
 import type { UsersService } from './users-service';
 
 /** Where in `users.preferences` (JSON, synced with the user row) the per-type choices live. */
@@ -34,8 +34,7 @@ export function createNotificationPrefs(deps: { users: UsersService; session: Se
     get,
 
     /** Changes one type's channels, keeping every other preference key as it was. */
-    set(raw: unknown): NotificationPrefs {
-      const input = parseInput(notificationPrefsInput, raw, 'notification preferences');
+    set(input: NotificationPrefsChange): NotificationPrefs {
       const user = deps.users.current();
       if (!user) throw new AppError('UNAVAILABLE', 'No one is signed in on this computer');
       const prefs = read(user.preferences[KEY]);
@@ -50,4 +49,3 @@ export function createNotificationPrefs(deps: { users: UsersService; session: Se
   };
 }
 
-export type NotificationPrefsService = ReturnType<typeof createNotificationPrefs>;

@@ -4,7 +4,7 @@ import { userCreateInput, userUpdateInput } from '../../shared/inputs';
 import { AppError, notFound, parseInput } from '../common/errors';
 import { newId } from '../common/ids';
 import { bool, boolToSql, json, num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
-import type { ServiceContext } from '../app/context';
+import type { ServiceContext } from '../mutations/context';
 import type { Row } from '../mutations/types';
 
 export function toUser(r: Row): User {

@@ -1,23 +1,20 @@
 import path from 'node:path';
-import { app, dialog, powerMonitor, session, type BrowserWindow } from 'electron';
+import { app, dialog, session, type BrowserWindow } from 'electron';
 import type { Core } from '../../core/app/core';
 import { openCoreWithRecovery } from '../../core/ops/recovery';
 import { createLogger } from '../../core/common/logger';
 import { createHandlers } from '../../core/ipc/handlers';
-import { createAssistant } from '../../core/agent/assistant';
 import { registerIpc, sendToWindow } from './ipc';
-import { startDesktopSync } from './sync';
+import { startDesktop } from './sync';
 import { createTray } from './tray';
 import { logToFile } from './logging';
 import { installMenu } from './menu';
 import { showOsNotification } from './notifications';
-import { createNotificationPrefs } from '../../core/users/notification-prefs';
 import { appIndexUrl, deepLinkFromArgv, DUE_SOON_SCAN_INTERVAL_MS } from './policy';
 import { hardenSession, hardenWebContents } from './security';
 import { createMainWindow, focusWindow } from './window';
 import { startAutoUpdates } from './updater';
 import { electronPdfPrinter } from './print-pdf';
-import { parseAiConfig } from '../../core/agent/config';
 
 /**
  * Electron main process: one instance, one window, one core. Everything it does beyond wiring
@@ -91,38 +88,20 @@ function start(): void {
   hardenSession(session.defaultSession);
   installMenu({ isMac: process.platform === 'darwin', developer: !app.isPackaged });
 
-  const desktopSync = startDesktopSync(core);
-  stopSync = desktopSync.dispose;
-  const assistant = createAssistant(core, () => desktopSync.settings.aiConfig());
-  // An OpenAI embedding model (memory reindex --model) uses the AI provider's key from safeStorage.
-  core.memory.useApiKey(() => desktopSync.settings.aiConfig()?.apiKey);
-  cleanups.push(() => assistant.close());
-  // Questions asked offline are answered once the machine is back.
-  powerMonitor.on('resume', assistant.notifyOnline);
-  cleanups.push(desktopSync.controller.onStatus((s) => {
-    if (s.state === 'idle') assistant.notifyOnline();
-  }));
-  const notificationPrefs = createNotificationPrefs({ users: core.users, session: core.session });
-  const handlers = createHandlers(core, {
-    version: app.getVersion(),
-    sync: desktopSync.controller,
-    assistant,
-    aiConfig: () => {
-      const raw = desktopSync.settings.aiConfig();
-      return raw ? parseAiConfig(raw) : null;
-    },
-    printPdf: electronPdfPrinter,
-  });
+  const started = startDesktop(core);
+  stopSync = started.dispose;
+  const { desktop } = started;
+  const c = core;
+  const handlers = createHandlers(core, { version: app.getVersion(), desktop, printPdf: electronPdfPrinter });
   cleanups.push(
     registerIpc({
       core,
       handlers,
       getWindow,
       appUrl,
-      sync: desktopSync.controller,
-      assistant,
+      desktop,
       onEvent: (name, payload) => {
-        if (name === 'notifications.new') showOsNotification(payload as Parameters<typeof showOsNotification>[0], getWindow, openLink, (type) => notificationPrefs.allows(type, 'os'));
+        if (name === 'notifications.new') showOsNotification(payload as Parameters<typeof showOsNotification>[0], getWindow, openLink, (type) => c.notificationPrefs.allows(type, 'os'));
       },
     }),
   );
@@ -135,9 +114,8 @@ function start(): void {
     }
   });
   try {
-    const c = core;
-    const trayCounts = () => ({ unread: c.notifications.unreadCount(), pendingActions: assistant.agent.actions.list({ pending: true }).length });
-    cleanups.push(createTray(desktopSync.controller, () => focusWindow(openWindow()), trayCounts));
+    const trayCounts = () => ({ unread: c.notifications.unreadCount(), pendingActions: desktop.assistant.agent.actions.list({ pending: true }).length });
+    cleanups.push(createTray(desktop.sync, () => focusWindow(openWindow()), trayCounts));
   } catch (error) {
     log.warn('no system tray on this desktop', { error: String(error) });
   }

@@ -6,8 +6,7 @@ import { createLogger } from '../../core/common/logger';
 import { dispatch } from '../../core/ipc/dispatch';
 import { subscribeRendererEvents } from '../../core/ipc/events';
 import type { Handlers } from '../../core/ipc/handlers';
-import type { Assistant } from '../../core/agent/assistant';
-import type { SyncController } from '../../core/sync/controller';
+import type { Desktop } from '../../core/desktop/desktop';
 import { IPC_INVOKE_CHANNEL, ipcEventChannel } from '../preload/allow-list';
 import { isAppUrl, isTrustedSender, type SenderDescription } from './policy';
 
@@ -18,10 +17,8 @@ export interface IpcOptions {
   handlers: Handlers;
   getWindow: () => BrowserWindow | null;
   appUrl: string;
-  /** The desktop sync, whose status changes are forwarded as `sync.status` events. */
-  sync?: SyncController;
-  /** The assistant, whose streamed answers are forwarded as `agent.delta` events. */
-  assistant?: Assistant;
+  /** The window's services: sync status changes and streamed answers are forwarded as events. */
+  desktop?: Desktop;
   /** Called for every event after it is sent to the renderer (OS notifications). */
   onEvent?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }
@@ -60,7 +57,7 @@ export function registerIpc(options: IpcOptions): () => void {
       sendToWindow(getWindow(), appUrl, name, payload);
       options.onEvent?.(name, payload);
     },
-    { sync: options.sync, assistant: options.assistant },
+    options.desktop,
   );
 
   return () => {

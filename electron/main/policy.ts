@@ -1,3 +1,4 @@
+import type { SyncState } from '../../shared/settings';
 import { pathToFileURL } from 'node:url';
 import type { WebPreferences } from 'electron';
 
@@ -129,7 +130,7 @@ export const DUE_SOON_SCAN_INTERVAL_MS = 10 * 60 * 1000;
 /** The one-line sync status the tray shows; the truth, including what is still pending. */
 export function describeSyncStatus(status: {
   configured: boolean;
-  state: 'offline' | 'syncing' | 'idle' | 'error';
+  state: SyncState;
   pending: number;
   conflicts: number;
   lastSyncedAt: string | null;

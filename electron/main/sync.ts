@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { app, powerMonitor, safeStorage } from 'electron';
 import type { Core } from '../../core/app/core';
+import { openDesktop, type Desktop } from '../../core/desktop/desktop';
 import type { SecretStore } from '../../core/settings/secrets';
-import { createSettingsStore, type SettingsStore } from '../../core/settings/settings-store';
-import { createSyncController, type SyncController } from '../../core/sync/controller';
 
 /** Secrets encrypted by the OS keychain (Keychain, DPAPI, libsecret/kwallet) through safeStorage. */
 export function safeStorageSecrets(): SecretStore {
@@ -16,21 +15,25 @@ export function safeStorageSecrets(): SecretStore {
   };
 }
 
-/** The desktop sync: settings in userData, reconnect signals from the OS. */
-export function startDesktopSync(core: Core): { controller: SyncController; settings: SettingsStore; dispose: () => Promise<void> } {
-  const settings = createSettingsStore(path.join(app.getPath('userData'), 'settings.json'), safeStorageSecrets());
-  const controller = createSyncController(core, settings);
-  void controller.start();
-  const online = () => controller.notifyOnline();
+/**
+ * The window's services (built by the core) with Electron's adapters: settings in userData,
+ * secrets in the OS keychain, reconnect signals from the OS.
+ */
+export function startDesktop(core: Core): { desktop: Desktop; dispose: () => Promise<void> } {
+  const desktop = openDesktop(core, { settingsFile: path.join(app.getPath('userData'), 'settings.json'), secrets: safeStorageSecrets() });
+  void desktop.start();
+  const online = () => {
+    desktop.sync.notifyOnline();
+    desktop.assistant.notifyOnline();
+  };
   powerMonitor.on('resume', online);
   powerMonitor.on('unlock-screen', online);
   return {
-    controller,
-    settings,
+    desktop,
     dispose: async () => {
       powerMonitor.off('resume', online);
       powerMonitor.off('unlock-screen', online);
-      await controller.close();
+      await desktop.close();
     },
   };
 }

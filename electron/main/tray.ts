@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Menu, Tray, app, nativeImage } from 'electron';
 import type { SyncStatusView } from '../../shared/settings';
-import type { SyncController } from '../../core/sync/controller';
+import type { SyncController } from '../../core/desktop/desktop-sync';
 import { describeSyncStatus } from './policy';
 
 /** What else waits for the user, counted when the menu is rebuilt (both are cheap indexed counts). */

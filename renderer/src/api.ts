@@ -94,5 +94,3 @@ export function onEvent<E extends EventName>(event: E, listener: (payload: Event
   if (!b || typeof b.on !== 'function') return () => {};
   return b.on(event, listener);
 }
-
-export const api = { call, onEvent };

@@ -29,25 +29,15 @@ import {
 } from '../inputs';
 import { channel, event } from './define';
 import { taskPageInput, taskPageSchema } from '../task-page';
-import { duplicatesInput, memoryOpenOutput, memoryProgressSchema, memoryResultSchema, memorySearchInput, memorySearchOutput, similarTasksInput } from '../memory';
+import { duplicatesInput, memoryOpenOutput, memoryReindexInput, memoryProgressSchema, memoryResultSchema, memorySearchInput, memorySearchOutput, similarTasksInput } from '../memory';
 import { aiSettingsInput, centralSettingsInput, conflictViewSchema, crmSettingsInput, settingsViewSchema, syncResultSchema, syncStatusSchema } from '../settings';
 import { appHealthSchema } from '../health';
-import {
-  homeTodayInput,
-  homeTodaySchema,
-  memoryReindexInput,
-  notificationPrefsInput,
-  notificationPrefsSchema,
-  paletteEntitiesSchema,
-  retentionInput,
-  retentionReportSchema,
-  workloadInput,
-  workloadSchema,
-} from '../day';
+import { homeTodayInput, homeTodaySchema, paletteEntitiesSchema, workloadInput, workloadSchema } from '../home';
 import { insightsInput, insightsSchema, reportBuildInput, reportDraftSchema, reportExportInput, reportExportSchema, reportInput, statusReportSchema } from '../insights';
+import { notificationPrefsInput, notificationPrefsSchema } from '../notification-prefs';
+import { retentionInput, retentionReportSchema } from '../retention';
 import { actionViewSchema, askInput, askResultSchema, conversationViewSchema, rateInput, templateViewSchema } from '../agent';
 
-export type { ChannelContract, EventContract } from './define';
 
 const none = z.undefined();
 const byId = z.strictObject({ id: idSchema });

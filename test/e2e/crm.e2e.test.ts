@@ -40,8 +40,7 @@ describe('CRM settings end to end', () => {
   it('tests, saves and reconciles a CRM connection', { timeout: 120_000 }, async () => {
     const { page, core } = app;
     core.demo.seed();
-    app.settings.setCentral({ url: central.url });
-    await app.sync.start();
+    await app.settings.setCentral({ url: central.url });
     await page.goto(app.url);
     await page.getByTestId('nav-settings').click();
 

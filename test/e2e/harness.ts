@@ -7,10 +7,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { dispatch } from '../../core/ipc/dispatch';
 import { subscribeRendererEvents } from '../../core/ipc/events';
 import { createHandlers } from '../../core/ipc/handlers';
-import { createAssistant } from '../../core/agent/assistant';
 import { createEphemeralSecretStore } from '../../core/settings/secrets';
-import { createSettingsStore } from '../../core/settings/settings-store';
-import { createSyncController } from '../../core/sync/controller';
+import { openDesktop } from '../../core/desktop/desktop';
 import { tempCore } from '../support/core';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -88,12 +86,11 @@ export async function startApp(options: { width?: number; height?: number } = {}
     throw new Error('renderer/dist is missing: run `npm run build:renderer` first');
   }
   const core = tempCore();
-  // The desktop sync as Electron wires it, minus the background schedule: tests press Sync now.
-  const settings = createSettingsStore(path.join(core.dir, 'settings.json'), createEphemeralSecretStore());
-  const sync = createSyncController(core, settings, { autoStart: false });
-  await sync.start();
-  const assistant = createAssistant(core, () => settings.aiConfig());
-  const handlers = createHandlers(core, { sync, assistant });
+  // The window's services as Electron builds them, minus the background schedule: tests press Sync now.
+  const desktop = openDesktop(core, { settingsFile: path.join(core.dir, 'settings.json'), secrets: createEphemeralSecretStore(), autoStartSync: false });
+  await desktop.start();
+  const { sync, settings, assistant } = desktop;
+  const handlers = createHandlers(core, { desktop });
   const server = await serveDist();
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({
@@ -129,7 +126,7 @@ export async function startApp(options: { width?: number; height?: number } = {}
           /* page closing or navigating: the event has no audience */
         });
     },
-    { sync, assistant },
+    desktop,
   );
 
   return {
@@ -152,8 +149,7 @@ export async function startApp(options: { width?: number; height?: number } = {}
       await context.close().catch(() => {});
       await browser.close().catch(() => {});
       await server.close();
-      assistant.close();
-      await sync.close().catch(() => {});
+      await desktop.close().catch(() => {});
       core.dispose();
     },
   };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_STATUSES } from '../../shared/enums';
-import { scaleTitle, seedScaleTasks } from '../../bench/support/ui-seed';
+import { scaleTitle, seedScaleTasks } from '../fixtures/ui-seed';
 import { startApp, type AppHarness } from './harness';
 
 const TOTAL = 10_000;

@@ -50,7 +50,7 @@ describe('Coordinator sync UI end to end', () => {
 
     await page.getByTestId('settings-save').click();
     await page.getByTestId('settings-clear').waitFor();
-    expect(app.sync.settings().central?.url).toContain(central.name);
+    expect(app.settings.get().central?.url).toContain(central.name);
 
     // --- Sync now: everything the replica holds reaches the central database.
     const syncNow = page.getByTestId('sync-now');
@@ -113,7 +113,7 @@ describe('Coordinator sync UI end to end', () => {
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-clear').click();
     await expect.poll(() => status.innerText()).toContain('Local only');
-    expect(app.sync.settings().central).toBeNull();
+    expect(app.settings.get().central).toBeNull();
 
     expect(app.problems).toEqual([]);
   });

@@ -12,7 +12,6 @@
 import pg from 'pg';
 import { openCore } from '../../core/app/core';
 import { installFault, type FaultSpec } from './sync-fault-inject';
-import { guardClientErrors } from './sync-fault-pg-guard';
 
 export interface ChildConfig {
   dbFile: string;
@@ -27,8 +26,6 @@ export interface ChildConfig {
   /** Pause between runs, ms (default 20). */
   pauseMs?: number;
   fault?: FaultSpec;
-  /** Give pg clients an 'error' listener (works around the unguarded checked-out client). */
-  guardClientErrors?: boolean;
   /** Wait this long after each progress event (ms): widens the windows a parent can kill in. */
   slowProgressMs?: number;
 }
@@ -39,7 +36,6 @@ const emit = (event: Record<string, unknown>) => {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
-  if (config.guardClientErrors) guardClientErrors();
   if (config.fault) installFault(config.fault, emit);
   const core = openCore({ dbFile: config.dbFile });
   const engine = core.sync.connect({

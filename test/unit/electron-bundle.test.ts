@@ -200,7 +200,7 @@ function fakeElectron(dirs: { userData: string; logs: string }) {
   return { electron, calls, handlers, windows, notifications, exposed, app, rendererListeners, trays };
 }
 
-type Envelope = { ok: boolean; value?: any; error?: { code: string } };
+type Envelope = { ok: boolean; value?: unknown; error?: { code: string } };
 type Bridge = { invoke(channel: unknown, input?: unknown): Promise<Envelope>; on(event: string, fn: (p: unknown) => void): () => void };
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -349,7 +349,7 @@ describe('dist-electron bundles', () => {
 
       expect((await bridge.invoke('app.seedDemo', undefined)).ok).toBe(true);
       const info = await bridge.invoke('app.info', undefined);
-      const me = info.value.currentUser.id as string;
+      const me = (info.value as { currentUser: { id: string } }).currentUser.id;
       const users = (await bridge.invoke('users.list', undefined)).value as { id: string }[];
       const other = users.find((u) => u.id !== me)!;
       const task = (await bridge.invoke('tasks.create', { title: 'Bundle check' })).value as { id: string };

@@ -1,3 +1,4 @@
+import { isTlsMode, TLS_MODES, type TlsMode } from '../../../shared/settings';
 import type { Command } from 'commander';
 import { AppError } from '../../common/errors';
 import { withCore } from '../context';
@@ -18,10 +19,8 @@ function pgUrl(opts: { pg?: string }): string {
 
 const sslOption = (value: string | undefined) => {
   if (value === undefined) return undefined;
-  if (!['disable', 'require', 'verify-ca', 'verify-full'].includes(value)) {
-    throw new AppError('VALIDATION', '--sslmode must be one of disable, require, verify-ca, verify-full');
-  }
-  return value as 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  if (!isTlsMode(value)) throw new AppError('VALIDATION', `--sslmode must be one of ${TLS_MODES.join(', ')}`);
+  return value;
 };
 
 interface SyncOpts {
@@ -38,7 +37,7 @@ interface SyncOpts {
 }
 
 async function reconcileWithCrm(
-  central: { url: string; sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full'; allowPlaintextPassword?: boolean },
+  central: { url: string; sslMode?: TlsMode; allowPlaintextPassword?: boolean },
   crm: { url: string; prefix?: string; timeZone?: string; allowPlaintextPassword?: boolean },
 ) {
   const { reconcileCrm } = await import('../../crm/reconcile');

@@ -19,7 +19,7 @@ import {
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
-import { PROJECT_STATUSES, TASK_PRIORITIES, TASK_STATUSES, USER_ROLES, NOTIFICATION_TYPES, MEMORY_CONTENT_TYPES } from '../../../shared/enums';
+import { ACTION_STATUSES, PROJECT_STATUSES, TASK_PRIORITIES, TASK_STATUSES, USER_ROLES, NOTIFICATION_TYPES, MEMORY_CONTENT_TYPES } from '../../../shared/enums';
 
 /**
  * The central database's schema (PostgreSQL), the twin of `sqlite.ts`: same tables, same columns.
@@ -279,7 +279,7 @@ export const aiActions = pgTable(
     index('idx_ai_actions_user').on(t.userId),
     index('idx_ai_actions_status').on(t.status, t.createdAt),
     index('idx_ai_actions_target').on(t.targetType, t.targetId),
-    check('ai_actions_status_check', sql`${t.status} IN ('pending', 'rejected', 'executed', 'failed')`),
+    check('ai_actions_status_check', sql`${t.status} IN (${sql.raw(ACTION_STATUSES.map((s) => `'${s}'`).join(', '))})`),
   ],
 );
 

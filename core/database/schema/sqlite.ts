@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { check, index, integer, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import {
+  ACTION_STATUSES,
   MEMORY_CONTENT_TYPES,
   NOTIFICATION_TYPES,
   PROJECT_STATUSES,
@@ -269,7 +270,7 @@ export const aiActions = sqliteTable(
     index('idx_ai_actions_user').on(t.userId),
     index('idx_ai_actions_status').on(t.status, t.createdAt),
     index('idx_ai_actions_target').on(t.targetType, t.targetId),
-    check('ai_actions_status_check', oneOf(t.status, ['pending', 'rejected', 'executed', 'failed'])),
+    check('ai_actions_status_check', oneOf(t.status, ACTION_STATUSES)),
   ],
 );
 

@@ -1,12 +1,13 @@
 import pg from 'pg';
 import { AppError } from '../../common/errors';
+import type { TlsMode } from '../../../shared/settings';
 import { assertPasswordTransport, parseTlsMode, tlsOptions } from '../../common/transport-security';
 
 export interface CentralConfig {
   /** postgres://user:password@host:port/db — may also carry `sslmode`. */
   url: string;
   /** Overrides the URL's sslmode. */
-  sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  sslMode?: TlsMode;
   /** PEM of the CA to trust for verify-ca / verify-full. */
   sslCa?: string;
   /** Permit sending a password in clear text to a non-loopback host (off by default). */

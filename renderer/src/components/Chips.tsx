@@ -1,7 +1,5 @@
 import {
-  PROJECT_STATUS_LABELS,
   TASK_STATUS_LABELS,
-  type ProjectStatus,
   type TaskPriority,
   type TaskStatus,
 } from '../../../shared/enums';
@@ -78,10 +76,6 @@ export function PriorityChip({ priority }: { priority: TaskPriority }) {
       {PRIORITY_LABELS[priority]}
     </span>
   );
-}
-
-export function ProjectStatusChip({ status }: { status: ProjectStatus }) {
-  return <span className={`chip chip-project ps-${status}`}>{PROJECT_STATUS_LABELS[status]}</span>;
 }
 
 export function CommentIcon() {

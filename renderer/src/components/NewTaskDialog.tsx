@@ -19,6 +19,7 @@ import { Dialog } from './Dialog';
 import { ErrorBanner } from './ErrorBanner';
 import { Field } from './Field';
 import { EmployeeOptions } from './EmployeeOptions';
+import { ProjectOptions } from './ProjectOptions';
 
 const FIELDS = ['title', 'projectId', 'assignedTo', 'status', 'priority', 'dueDate', 'estimatedHours', 'description'];
 
@@ -128,11 +129,7 @@ export function NewTaskDialog({
           <Field label="Project" error={errors.projectId}>
             <select className="input" data-testid="new-task-project" value={projectId} onChange={(e) => setProjectId(e.target.value)}>
               <option value="">No project</option>
-              {(projects.data ?? []).map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
+              <ProjectOptions projects={projects.data} />
             </select>
           </Field>
           <Field label="Assignee" error={errors.assignedTo}>

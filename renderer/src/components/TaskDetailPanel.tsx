@@ -21,6 +21,7 @@ import { Field } from './Field';
 import { InlineText, InlineValue } from './InlineFields';
 import { TaskHistory } from './TaskHistory';
 import { SimilarTasks } from './search/SimilarTasks';
+import { ProjectOptions } from './ProjectOptions';
 
 type Patch = Omit<TaskUpdateInput, 'id'>;
 const FIELDS = ['title', 'description', 'status', 'priority', 'assignedTo', 'projectId', 'dueDate', 'estimatedHours', 'actualHours'];
@@ -240,11 +241,7 @@ export function TaskDetailPanel({ taskId, onClose }: { taskId: string; onClose: 
                   {t.projectId && !projects.data?.some((p) => p.id === t.projectId) ? (
                     <option value={t.projectId}>{t.projectName ?? 'Unknown'}</option>
                   ) : null}
-                  {(projects.data ?? []).map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                    </option>
-                  ))}
+                  <ProjectOptions projects={projects.data} />
                 </select>
               </Field>
               <Field

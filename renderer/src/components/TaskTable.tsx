@@ -1,5 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { TASK_PRIORITIES, TASK_STATUSES } from '../../../shared/enums';
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { TaskRow, TaskSort, TaskSortKey } from '../../../shared/task-page';
 import { useApp } from '../lib/appContext';
 import { formatDate, isOverdue } from '../lib/format';
@@ -16,24 +15,6 @@ const TABLE_HEADER_HEIGHT = 32.5;
 
 type Sort = TaskSort | null;
 
-const statusRank = (s: TaskRow['status']) => TASK_STATUSES.indexOf(s);
-const priorityRank = (p: TaskRow['priority']) => TASK_PRIORITIES.indexOf(p);
-const cmpText = (a: string | null, b: string | null) => {
-  if (a === b) return 0;
-  if (a === null) return 1; // empty values last
-  if (b === null) return -1;
-  return a.localeCompare(b);
-};
-
-const comparators: Record<TaskSortKey, (a: TaskRow, b: TaskRow) => number> = {
-  title: (a, b) => a.title.localeCompare(b.title),
-  status: (a, b) => statusRank(a.status) - statusRank(b.status),
-  priority: (a, b) => priorityRank(b.priority) - priorityRank(a.priority),
-  assignee: (a, b) => cmpText(a.assigneeName, b.assigneeName),
-  project: (a, b) => cmpText(a.projectName, b.projectName),
-  due: (a, b) => cmpText(a.dueDate, b.dueDate),
-};
-
 const COLUMNS: { key: TaskSortKey; label: string; className: string }[] = [
   { key: 'title', label: 'Title', className: 'col-title' },
   { key: 'status', label: 'Status', className: 'col-status' },
@@ -44,26 +25,6 @@ const COLUMNS: { key: TaskSortKey; label: string; className: string }[] = [
 ];
 
 const nextSort = (s: Sort, key: TaskSortKey): Sort => (s?.key !== key ? { key, dir: 'asc' } : s.dir === 'asc' ? { key, dir: 'desc' } : null);
-
-/** A task table over rows already in memory (sorted here). Virtualised like the paged one. */
-export function TaskTable({ tasks }: { tasks: TaskRow[] }) {
-  const [sort, setSort] = useState<Sort>(null);
-  const rows = useMemo(() => {
-    if (!sort) return tasks;
-    const cmp = comparators[sort.key];
-    const dir = sort.dir === 'asc' ? 1 : -1;
-    return [...tasks].sort((a, b) => cmp(a, b) * dir);
-  }, [tasks, sort]);
-  return (
-    <VirtualTaskTable
-      total={rows.length}
-      rowAt={(i) => rows[i]}
-      sort={sort}
-      onSort={(key) => setSort((s) => nextSort(s, key))}
-      resetKey={JSON.stringify(sort)}
-    />
-  );
-}
 
 /** A task table over a paged source: the database sorts, the table fetches what is on screen. */
 export function PagedTaskTable({ source, sort, onSortChange }: { source: PagedTasks; sort: Sort; onSortChange: (sort: Sort) => void }) {

@@ -3,7 +3,7 @@ import { call } from '../api';
 
 type Waiting = { input: TaskPageInput; resolve: (page: TaskPage) => void; reject: (error: unknown) => void };
 
-let queue: Waiting[] = [];
+const queue: Waiting[] = [];
 
 /**
  * One page of tasks. Pages asked for in the same tick (the board's five columns after a

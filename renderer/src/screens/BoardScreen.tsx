@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { TaskRow } from '../../../shared/task-page';
-import { TASK_STATUSES, TASK_STATUS_LABELS, type TaskStatus } from '../../../shared/enums';
+import { TASK_STATUSES, type TaskStatus } from '../../../shared/enums';
 import { call, toApiError, type ApiError } from '../api';
 import { Loading } from '../components/EmptyState';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -9,6 +9,7 @@ import { useApp } from '../lib/appContext';
 import { plural } from '../lib/format';
 import { useQuery } from '../lib/useQuery';
 import { BoardColumn, type BoardQuery, type ColumnHandle, type DragInfo, type PendingMove } from './BoardColumn';
+import { ProjectOptions } from '../components/ProjectOptions';
 
 export const DRAG_TYPE = 'application/x-coordinator-task';
 
@@ -104,11 +105,7 @@ export function BoardScreen() {
           onChange={(e) => setBoardProjectId(e.target.value || null)}
         >
           <option value="">All projects</option>
-          {(projects.data ?? []).map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
+          <ProjectOptions projects={projects.data} />
         </select>
       </ViewHeader>
 

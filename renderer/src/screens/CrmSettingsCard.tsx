@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SettingsView } from '../../../shared/settings';
+import { TLS_MODE_LABELS, TLS_MODES, type SettingsView, type TlsMode } from '../../../shared/settings';
 import { call, splitErrors, type ApiError } from '../api';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Field } from '../components/Field';
@@ -7,7 +7,6 @@ import { useApp } from '../lib/appContext';
 import { formatDateTime } from '../lib/format';
 import { useSyncStatus } from '../lib/useSyncStatus';
 
-type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 const FIELDS = ['url', 'password', 'prefix', 'timeZone', 'sslMode', 'allowPlaintextPassword'] as const;
 
 /**
@@ -21,7 +20,7 @@ export function CrmSettingsCard({ view, onSaved }: { view: SettingsView; onSaved
   const [password, setPassword] = useState('');
   const [prefix, setPrefix] = useState(crm?.prefix ?? 'tbl');
   const [timeZone, setTimeZone] = useState(crm?.timeZone ?? '');
-  const [sslMode, setSslMode] = useState<SslMode>(crm?.sslMode ?? 'disable');
+  const [sslMode, setTlsMode] = useState<TlsMode>(crm?.sslMode ?? 'disable');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<{ error: ApiError; title: string } | null>(null);
   const [tested, setTested] = useState<string | null>(null);
@@ -32,7 +31,7 @@ export function CrmSettingsCard({ view, onSaved }: { view: SettingsView; onSaved
     setUrl(view.crm?.url ?? '');
     setPrefix(view.crm?.prefix ?? 'tbl');
     setTimeZone(view.crm?.timeZone ?? '');
-    setSslMode(view.crm?.sslMode ?? 'disable');
+    setTlsMode(view.crm?.sslMode ?? 'disable');
     setPassword('');
   }, [view]);
 
@@ -86,11 +85,10 @@ export function CrmSettingsCard({ view, onSaved }: { view: SettingsView; onSaved
           <input className="input" type="password" data-testid="crm-password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
         </Field>
         <Field label="TLS" error={errors.sslMode}>
-          <select className="input" data-testid="crm-ssl" value={sslMode} onChange={(e) => setSslMode(e.target.value as SslMode)}>
-            <option value="disable">Disable (no TLS)</option>
-            <option value="require">Require</option>
-            <option value="verify-ca">Verify CA</option>
-            <option value="verify-full">Verify full</option>
+          <select className="input" data-testid="crm-ssl" value={sslMode} onChange={(e) => setTlsMode(e.target.value as TlsMode)}>
+            {TLS_MODES.map((mode) => (
+              <option key={mode} value={mode}>{TLS_MODE_LABELS[mode]}</option>
+            ))}
           </select>
         </Field>
         <Field label="Table prefix" error={errors.prefix} hint="Perfex's APP_DB_PREFIX, usually tbl">

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { HomeActivity, HomeTask, HomeToday } from '../../../shared/day';
+import type { HomeActivity, HomeTask, HomeToday } from '../../../shared/home';
 import type { Notification } from '../../../shared/entities';
 import { call } from '../api';
 import { PriorityIcon, StatusIcon } from '../components/Chips';

@@ -4,7 +4,7 @@ import type { Forecast, StatusReport, ReportTask } from '../../../shared/insight
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Loading } from '../components/EmptyState';
 import { ViewHeader } from '../components/ViewHeader';
-import { api, type ApiError } from '../api';
+import { call, type ApiError } from '../api';
 import { useQuery } from '../lib/useQuery';
 
 const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -110,13 +110,13 @@ function ReportPreview({ projectId }: { projectId: string }) {
   };
   const draft = () =>
     run(async () => {
-      const d = await api.call('reports.draft', { projectId, week });
+      const d = await call('reports.draft', { projectId, week });
       setSummary(d.text);
       setNote(d.note ?? (d.source === 'assistant' ? 'Drafted by the assistant from the figures: edit it, then export.' : null));
     });
   const exportAs = (format: 'pdf' | 'html' | 'md') =>
     run(async () => {
-      const file = await api.call('reports.export', { projectId, week, format, summary: text });
+      const file = await call('reports.export', { projectId, week, format, summary: text });
       download(file.fileName, file.mime, file.base64);
     });
 

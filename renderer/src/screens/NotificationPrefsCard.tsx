@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { NotificationType } from '../../../shared/enums';
 import { NOTIFICATION_TYPES } from '../../../shared/enums';
-import type { NotificationPrefs } from '../../../shared/day';
+import type { NotificationPrefs } from '../../../shared/notification-prefs';
 import { call, toApiError, type ApiError } from '../api';
 import { Loading } from '../components/EmptyState';
 import { ErrorBanner } from '../components/ErrorBanner';

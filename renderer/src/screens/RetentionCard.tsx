@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RetentionReportView } from '../../../shared/day';
+import type { RetentionReportView } from '../../../shared/retention';
 import { call, toApiError, type ApiError } from '../api';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { useApp } from '../lib/appContext';

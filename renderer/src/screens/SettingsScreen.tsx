@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SettingsView } from '../../../shared/settings';
+import { TLS_MODE_LABELS, TLS_MODES, type SettingsView, type TlsMode } from '../../../shared/settings';
 import { call, splitErrors, toApiError, type ApiError } from '../api';
 import { Loading } from '../components/EmptyState';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -13,14 +13,6 @@ import { EmbeddingCard } from './EmbeddingCard';
 import { NotificationPrefsCard } from './NotificationPrefsCard';
 import { RetentionCard } from './RetentionCard';
 
-type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
-
-const SSL_MODES: { value: SslMode; label: string }[] = [
-  { value: 'disable', label: 'Disable (no TLS)' },
-  { value: 'require', label: 'Require (encrypt, no certificate check)' },
-  { value: 'verify-ca', label: 'Verify CA' },
-  { value: 'verify-full', label: 'Verify full (CA and host name)' },
-];
 
 const FIELDS = ['url', 'password', 'sslMode', 'syncIntervalSeconds', 'allowPlaintextPassword'] as const;
 
@@ -30,7 +22,7 @@ export function SettingsScreen() {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [url, setUrl] = useState('');
   const [password, setPassword] = useState('');
-  const [sslMode, setSslMode] = useState<SslMode>('disable');
+  const [sslMode, setTlsMode] = useState<TlsMode>('disable');
   const [interval, setIntervalText] = useState('300');
   const [allowPlaintext, setAllowPlaintext] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -41,7 +33,7 @@ export function SettingsScreen() {
   const fill = (next: SettingsView) => {
     setView(next);
     setUrl(next.central?.url ?? '');
-    setSslMode(next.central?.sslMode ?? 'disable');
+    setTlsMode(next.central?.sslMode ?? 'disable');
     setIntervalText(String(next.central?.syncIntervalSeconds ?? 300));
     setAllowPlaintext(next.central?.allowPlaintextPassword ?? false);
     setPassword('');
@@ -176,10 +168,10 @@ export function SettingsScreen() {
                 />
               </Field>
               <Field label="TLS" error={errors.sslMode}>
-                <select className="input" data-testid="settings-ssl" value={sslMode} onChange={(e) => setSslMode(e.target.value as SslMode)}>
-                  {SSL_MODES.map((m) => (
-                    <option key={m.value} value={m.value}>
-                      {m.label}
+                <select className="input" data-testid="settings-ssl" value={sslMode} onChange={(e) => setTlsMode(e.target.value as TlsMode)}>
+                  {TLS_MODES.map((mode) => (
+                    <option key={mode} value={mode}>
+                      {TLS_MODE_LABELS[mode]}
                     </option>
                   ))}
                 </select>

@@ -9,6 +9,7 @@ import { useApp } from '../lib/appContext';
 import { plural } from '../lib/format';
 import { useQuery } from '../lib/useQuery';
 import { usePagedTasks } from '../lib/useVirtualPages';
+import { ProjectOptions } from '../components/ProjectOptions';
 
 const OPEN_STATUSES: TaskStatus[] = TASK_STATUSES.filter((s) => s !== 'done');
 
@@ -70,11 +71,7 @@ export function TaskListScreen({ mode }: { mode: 'mine' | 'all' }) {
           onChange={(e) => setProjectId(e.target.value)}
         >
           <option value="">All projects</option>
-          {(projects.data ?? []).map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
+          <ProjectOptions projects={projects.data} />
         </select>
       </ViewHeader>
 

@@ -3,8 +3,7 @@
  * re-applied when their text changes, and a database migrated before the functions moved to their
  * own files (recording the migrations' former checksums) upgraded in place.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findMigrationsDir } from '../../../core/database/migrations-dir';

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openBridge, type Bridge } from '../../support/crm-harness';
-import { openReplica, type Replica } from '../../support/sync-harness';
+import { type Replica } from '../../support/sync-harness';
 
 let b: Bridge;
 let laptop: Replica | undefined;

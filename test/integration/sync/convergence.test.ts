@@ -99,9 +99,8 @@ describe('same field edited on two replicas: field-level last writer wins by HLC
     await expectConverged(central, replicas);
   });
 
-  // BUG (HLC never observes remote clocks + coordinator_apply_one applies LWW even to
-  // non-concurrent edits): an edit made *after* seeing the current value, on a laptop whose clock
-  // is behind, loses to the value it deliberately replaced. See the report.
+  // An edit made *after* seeing the current value is not concurrent with it: even from a laptop
+  // whose clock is behind, it must replace that value rather than lose to it by wall clock.
   it('a causally later edit from a replica with a lagging clock is applied, not recorded as a conflict', async () => {
     A.clock.set(at('11:00:00'));
     B.clock.set(at('10:00:00'));
@@ -118,10 +117,9 @@ describe('same field edited on two replicas: field-level last writer wins by HLC
 });
 
 describe('fields that belong together', () => {
-  // BUG (completed_at is resolved by LWW independently of status): A completes the task (status
-  // done + completed_at), B — later by the clock — moves it to testing without touching
-  // completed_at. B's status wins, A's completed_at has no competitor and stays: every replica now
-  // shows a task in "testing" that has a completion time.
+  // status and completed_at belong together: A completes the task (status done + completed_at),
+  // B — later by the clock — moves it to testing. B's status wins, so A's completed_at must not
+  // survive on its own, or every replica would show a task in "testing" with a completion time.
   it('a task that ends up not done has no completed_at', async () => {
     A.clock.set(at('10:01:00'));
     B.clock.set(at('10:05:00'));
@@ -222,7 +220,7 @@ describe('edit versus delete', () => {
     const lost = B.core.sync.conflicts.list()[0]!;
     expect(() => B.core.sync.conflicts.restore(lost.id)).toThrow(/deleted/);
     expect(await centralRow(central.url, 'tasks', taskId())).toBeNull();
-    // Notifications are compared in the dedicated (failing) test below.
+    // Notifications are compared in the dedicated test below.
     await expectConverged(central, replicas, ['users', 'employees', 'projects', 'tasks', 'comments']);
   });
 
@@ -301,9 +299,8 @@ describe('comment storms', () => {
     await expectConverged(central, replicas);
   });
 
-  // BUG (comments.list orders by comment_order, created_at only): comment_order is computed
-  // locally (max + 1), so concurrent comments share it; with equal created_at the order falls back
-  // to each replica's insertion order and differs between laptops. Fix: add `id` as last key.
+  // comment_order is computed locally (max + 1), so concurrent comments share it; with equal
+  // created_at too, only a last key that every replica shares (the id) keeps one order everywhere.
   it('comments sharing comment_order and created_at are listed in the same order on every replica', async () => {
     const tid = taskId();
     for (const r of replicas) r.clock.set(at('12:00:00'));

@@ -370,14 +370,11 @@ describe('sync survives SIGKILL', () => {
       db.close();
     }
   });
-  // BUG "hybrid logical clock not persisted": HybridLogicalClock starts from lastMs = 0 in every
-  // process (core/app/core.ts creates it fresh; nothing stores the last stamp, and observe()
-  // is never called), so it is monotonic only within one run of the app. If the laptop's clock is
-  // behind the previous run's stamps after a restart (clock corrected by NTP, dead CMOS battery,
-  // manual change), the user's newest edits carry OLDER clocks than their own earlier edits on
-  // the server: coordinator_apply_one keeps the old value and records the new one as a lost
-  // field_lww conflict against this very replica.
-  it('after a restart with the wall clock set back, the newest local edit still wins (loses today)', { timeout: 60_000 }, async () => {
+  // The hybrid logical clock must stay monotonic across restarts: if the laptop's clock is behind
+  // the previous run's stamps (NTP correction, dead CMOS battery, manual change), the newest edits
+  // would otherwise carry OLDER clocks than the user's own earlier edits on the server, and
+  // coordinator_apply_one would keep the old value as the winner.
+  it('after a restart with the wall clock set back, the newest local edit still wins', { timeout: 60_000 }, async () => {
     const { central, dir } = await setup();
     const file = path.join(dir, 'clock.db');
     const clock = manualClock('2026-03-02T10:00:00.000Z');

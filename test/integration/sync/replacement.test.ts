@@ -138,21 +138,17 @@ describe('bootstrap of an empty replica', () => {
       expect(report.tasks).toBe(9);
     });
 
-    // BUG (core/sync/central/connect.ts + engine.ts): pg-pool removes its error listener from
-    // a client while it is checked out, and the engine holds one client for a whole run without
-    // adding its own; when the connection drops while no query is running (between pages, during
-    // the pause), node-postgres emits 'error' on that client and it becomes an uncaught exception
-    // — in the Electron main process or the CLI. Fix: `client.on('error', …)` right after
-    // `getPool().connect()` (remove it before release), and treat it as offline.
+    // pg-pool removes its error listener from a client while it is checked out, and the engine
+    // holds one client for a whole run; a connection dropping while no query runs (between pages,
+    // during the pause) must not become an uncaught exception in the Electron main process or CLI.
     it('the dropped connection does not raise an uncaught exception in the process', () => {
       expect(report.uncaught).toEqual([]);
     });
   });
 
-  // BUG (bootstrap checks foreign keys page by page and skips rows whose parent is in a later
-  // page of the same table): an employee whose manager's id sorts after theirs is skipped when
-  // the manager lands in a later page — and, unchanged afterwards, never arrives. The demo
-  // organisation hits it with any page size below the number of employees.
+  // Bootstrap reads a table page by page: an employee whose manager's id sorts after theirs has
+  // the manager in a later page, and must still arrive. The demo organisation has such reporting
+  // lines for any page size below the number of employees.
   it('an organisation with reporting lines bootstraps completely in small pages', async () => {
     const A = open('A');
     A.core.demo.seed();
@@ -280,10 +276,9 @@ describe('replacement sync when the central change log was pruned past the repli
     expect(A.core.tasks.getRow(org.tasks[4]!.id)).toMatchObject({ title: 'Edited during the rebuild', priority: 'low' });
   });
 
-  // BUG (needsReplacement compares the pruning mark with the xid of the last change the replica
-  // pulled, not with how far it has read): a replica that is fully up to date, but has not seen a
-  // new change since, is rebuilt from scratch after every pruning — every idle laptop re-downloads
-  // everything.
+  // Whether a replica needs rebuilding is decided by how far it has read the change log, not by
+  // the last change it pulled: otherwise every idle, up-to-date laptop would re-download
+  // everything after each pruning.
   it('an up-to-date replica is not rebuilt when the log is pruned below what it has already read', async () => {
     const { A, org } = await seededOrigin();
     const B = open('B');

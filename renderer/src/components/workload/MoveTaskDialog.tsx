@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { WorkloadChip, WorkloadPerson } from '../../../../shared/day';
+import type { WorkloadChip, WorkloadPerson } from '../../../../shared/home';
 import { useApp } from '../../lib/appContext';
 import { formatHours } from '../../lib/format';
 import { Dialog } from '../Dialog';

@@ -1,5 +1,5 @@
 import { useMemo, useState, type DragEvent } from 'react';
-import type { WorkloadChip, WorkloadPerson } from '../../../../shared/day';
+import type { WorkloadChip, WorkloadPerson } from '../../../../shared/home';
 import { call, toApiError } from '../../api';
 import { useApp } from '../../lib/appContext';
 import { formatDate, formatHours, plural, todayIso } from '../../lib/format';

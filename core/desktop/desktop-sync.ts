@@ -1,20 +1,22 @@
-import { centralSettingsInput, crmSettingsInput, type SettingsView, type SyncResultView, type SyncStatusView } from '../../shared/settings';
+import type { SyncResultView, SyncStatusView } from '../../shared/settings';
 import { reconcileCrm } from '../crm/reconcile';
-import { connectCrm } from '../crm/connect';
-import { describeCrm, parseCrmConfig } from '../crm/config';
 import type { Core } from '../app/core';
-import { AppError, parseInput } from '../common/errors';
-import { describeSyncError } from './errors';
+import { AppError } from '../common/errors';
+import { describeSyncError } from '../sync/errors';
 import type { SettingsStore } from '../settings/settings-store';
-import { BackgroundSync } from './background';
-import { describeTarget, connectCentral } from './central/connect';
-import type { SyncEngine, SyncProgress } from './engine';
+import { BackgroundSync } from '../sync/background';
+import type { SyncEngine, SyncProgress } from '../sync/engine';
+
+/** What the desktop sync reads from the settings: the connections and the schedule, nothing else. */
+export type SyncSettings = Pick<SettingsStore, 'centralConfig' | 'crmConfig' | 'syncIntervalSeconds'>;
 
 /**
  * The desktop app's sync: settings → engine → background schedule → one status the window and
- * the tray show. Electron-free; the main process feeds it reconnect signals.
+ * the tray show; after a central sync it also reconciles the CRM. It sits above both sync and crm
+ * (neither imports the other's orchestration). Electron-free; the main process feeds it reconnect
+ * signals.
  */
-export function createSyncController(core: Core, settings: SettingsStore, options: { autoStart?: boolean } = {}) {
+export function createSyncController(core: Core, settings: SyncSettings, options: { autoStart?: boolean } = {}) {
   let engine: SyncEngine | null = null;
   let progress: SyncProgress | null = null;
   let nextAttemptAt: string | null = null;
@@ -132,58 +134,13 @@ export function createSyncController(core: Core, settings: SettingsStore, option
       }
     },
     notifyOnline: () => background.notifyOnline(),
-    settings: (): SettingsView => settings.view(),
-    async configure(raw: unknown): Promise<SettingsView> {
-      const view = settings.setCentral(raw);
-      await rebuild();
-      return view;
-    },
-    async configureCrm(raw: unknown): Promise<SettingsView> {
-      const view = settings.setCrm(raw);
+    /** The central connection changed (or was removed): reconnect with the saved settings. */
+    reconfigure: rebuild,
+    /** The CRM connection changed: forget the old status and reconcile with the new one now. */
+    crmChanged(): void {
       crmStatus = null;
-      void reconcile(true);
-      return view;
-    },
-    configureAi: (raw: unknown): SettingsView => settings.setAi(raw),
-    clearAi: (): SettingsView => settings.clearAi(),
-    async clearCrm(): Promise<SettingsView> {
-      crmStatus = null;
-      return settings.clearCrm();
-    },
-    /** Connects to the CRM with the given settings (not saved) and checks it looks like Perfex. */
-    async testCrm(raw: unknown): Promise<{ ok: true; target: string }> {
-      const input = parseInput(crmSettingsInput, raw, 'CRM settings');
-      const url = new URL(input.url);
-      if (input.password) url.password = encodeURIComponent(input.password);
-      const config = parseCrmConfig({
-        url: url.toString(), prefix: input.prefix, sslMode: input.sslMode, allowPlaintextPassword: input.allowPlaintextPassword,
-        ...(input.timeZone ? { timeZone: input.timeZone } : {}),
-      });
-      const crm = await connectCrm(config);
-      await crm.close();
-      return { ok: true, target: describeCrm(config) };
-    },
-    async clear(): Promise<SettingsView> {
-      const view = settings.clearCentral();
-      await rebuild();
-      return view;
-    },
-    /** Tries a connection with the given settings without saving them. */
-    async test(raw: unknown): Promise<{ ok: true; target: string }> {
-      const input = parseInput(centralSettingsInput, raw, 'central database settings');
-      const url = new URL(input.url);
-      if (input.password) url.password = encodeURIComponent(input.password);
-      const config = { url: url.toString(), sslMode: input.sslMode, allowPlaintextPassword: input.allowPlaintextPassword };
-      const client = await connectCentral(config).catch((error: unknown) => {
-        if (error instanceof AppError) throw error;
-        throw new AppError('UNAVAILABLE', `Could not connect to ${describeTarget(config.url)}: ${describeSyncError(error)}`);
-      });
-      try {
-        await client.query('SELECT 1');
-        return { ok: true, target: describeTarget(config.url) };
-      } finally {
-        await client.end();
-      }
+      if (settings.crmConfig()) void reconcile(true);
+      else emit();
     },
     async close(): Promise<void> {
       unsubscribe();

@@ -1,8 +1,8 @@
 import type { SqliteDb } from '../database/open';
 import type { StatementCache } from '../database/statements';
 import type { Clock } from '../common/time';
-import type { Writer } from '../mutations/writer';
-import type { Session } from '../users/session';
+import type { Writer } from './writer';
+import type { Session } from '../database/session';
 
 /** What every domain service is built from: reads go through `statements`, writes through `writer`. */
 export interface ServiceContext {

@@ -1,20 +1,18 @@
 import { z } from 'zod';
-import { idSchema, isoDateSchema, notificationSchema, notificationTypeSchema, taskPrioritySchema, taskStatusSchema } from './entities';
+import { idSchema, isoDateSchema, notificationSchema, taskListItemSchema, taskSchema, taskStatusSchema } from './entities';
 
-/**
- * The coordinator's day: Home / Today, workload, notification preferences, retention preview and
- * the embedding model switch. Inputs and outputs of their IPC channels, shared with the renderer.
- */
+/** Home / Today, the workload view and the command palette: inputs and outputs of their IPC channels. */
 
-export const homeTaskSchema = z.object({
-  id: idSchema,
-  title: z.string(),
-  status: taskStatusSchema,
-  priority: taskPrioritySchema,
-  dueDate: z.string().nullable(),
-  projectId: idSchema.nullable(),
-  projectName: z.string().nullable(),
-  estimatedHours: z.number().nullable(),
+/** A task card on Home: the list item's fields a card shows. */
+export const homeTaskSchema = taskListItemSchema.pick({
+  id: true,
+  title: true,
+  status: true,
+  priority: true,
+  dueDate: true,
+  projectId: true,
+  projectName: true,
+  estimatedHours: true,
 });
 export type HomeTask = z.infer<typeof homeTaskSchema>;
 
@@ -49,6 +47,7 @@ export const homeTodayInput = z
     dueSoonDays: z.number().int().min(1).max(60).optional(),
   })
   .optional();
+export type HomeTodayInput = NonNullable<z.output<typeof homeTodayInput>>;
 
 export const homeTodaySchema = z.object({
   today: z.string(),
@@ -80,16 +79,11 @@ export const workloadInput = z
     chipsPerPerson: z.number().int().min(0).max(100).optional(),
   })
   .optional();
+export type WorkloadInput = NonNullable<z.output<typeof workloadInput>>;
 
-export const workloadChipSchema = z.object({
-  id: idSchema,
-  title: z.string(),
-  status: taskStatusSchema,
-  priority: taskPrioritySchema,
-  dueDate: z.string().nullable(),
-  estimatedHours: z.number().nullable(),
-  overdue: z.boolean(),
-});
+export const workloadChipSchema = taskSchema
+  .pick({ id: true, title: true, status: true, priority: true, dueDate: true, estimatedHours: true })
+  .extend({ overdue: z.boolean() });
 export type WorkloadChip = z.infer<typeof workloadChipSchema>;
 
 export const workloadPersonSchema = z.object({
@@ -115,43 +109,6 @@ export const workloadSchema = z.object({
   people: z.array(workloadPersonSchema),
 });
 export type Workload = z.infer<typeof workloadSchema>;
-
-/** Per notification type: show a toast in the window, show an OS notification. */
-export const notificationChannelsSchema = z.object({ inApp: z.boolean(), os: z.boolean() });
-export const notificationPrefsSchema = z.record(notificationTypeSchema, notificationChannelsSchema);
-export type NotificationPrefs = z.infer<typeof notificationPrefsSchema>;
-export const notificationPrefsInput = z.strictObject({
-  type: notificationTypeSchema,
-  inApp: z.boolean().optional(),
-  os: z.boolean().optional(),
-});
-
-const days = z.number().int().min(1).max(36_500).optional();
-/** Same fields as core/ops/retention.ts's settings, which validates them again with its defaults. */
-export const retentionInput = z
-  .strictObject({ readNotificationsDays: days, resolvedConflictsDays: days, auditDays: days, conversationDays: days })
-  .optional();
-export const retentionReportSchema = z.object({
-  applied: z.boolean(),
-  settings: z.object({ readNotificationsDays: z.number(), resolvedConflictsDays: z.number(), auditDays: z.number(), conversationDays: z.number() }),
-  policies: z.array(
-    z.object({ name: z.string(), description: z.string(), table: z.string(), cutoff: z.string().nullable(), matched: z.number().int(), removed: z.number().int() }),
-  ),
-  matched: z.number().int(),
-  removed: z.number().int(),
-});
-export type RetentionReportView = z.infer<typeof retentionReportSchema>;
-
-/** Switch the embedding model; the core validates the full config (core/memory/embedders). */
-export const memoryReindexInput = z.discriminatedUnion('provider', [
-  z.strictObject({ provider: z.literal('local') }),
-  z.strictObject({
-    provider: z.literal('openai'),
-    model: z.string().trim().min(1).max(200),
-    baseURL: z.url().optional(),
-    dimensions: z.number().int().min(8).max(8192).optional(),
-  }),
-]);
 
 /** Everything the command palette can jump to, as small rows: it fuzzy-matches them as you type. */
 export const paletteEntitiesSchema = z.object({

@@ -1,4 +1,4 @@
-import type { StatementCache } from '../database/statements';
+import type { StatementCache } from './statements';
 
 /**
  * The replica's local settings and who is signed in on it. The current user is the actor of
