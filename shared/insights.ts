@@ -17,7 +17,6 @@ export const insightsInput = z
     to: isoDateSchema.optional(),
   })
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: 'from must not be after to', path: ['from'] });
-export type InsightsInput = z.input<typeof insightsInput>;
 
 const statusCounts = z.object(Object.fromEntries(TASK_STATUSES.map((s) => [s, z.number().int()])) as Record<(typeof TASK_STATUSES)[number], z.ZodNumber>);
 
@@ -59,7 +58,6 @@ export const insightsSchema = z.object({
   forecasts: z.array(forecastSchema),
 });
 export type Insights = z.infer<typeof insightsSchema>;
-export type BurndownPoint = z.infer<typeof burndownPointSchema>;
 export type WorkloadRow = z.infer<typeof workloadRowSchema>;
 
 export const reportTaskSchema = z.object({

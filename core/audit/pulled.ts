@@ -74,7 +74,6 @@ export function createPulledAudit(db: SqliteDb) {
     },
   };
 }
-export type PulledAudit = ReturnType<typeof createPulledAudit>;
 
 function diff(before: Row, after: Row | null): Record<string, { old: unknown; new: unknown }> {
   const changes: Record<string, { old: unknown; new: unknown }> = {};
