@@ -10,7 +10,7 @@ import { insertNotification } from '../notifications/rules';
 import { createLogger } from '../common/logger';
 import { localDate } from '../common/time';
 import { createActionsService } from './actions-service';
-import type { AiConfig } from './config';
+import { createChatClient, type AiConfig } from '../ai/config';
 import { createHistory } from './history';
 import { PROPOSALS, type ProposalTool } from './proposals';
 import { READ_TOOLS, type ReadToolName, type ToolContext } from './read-tools';
@@ -146,7 +146,7 @@ export function createAgent(core: Core, config: () => AiConfig | null, hooks: { 
   const client = () => {
     const c = config();
     if (!c) throw new AppError('UNAVAILABLE', 'No AI provider is configured (Settings → AI, or OPENAI_BASE_URL / OPENAI_API_KEY)');
-    return { c, api: new OpenAI({ apiKey: c.apiKey ?? 'not-needed', baseURL: c.baseURL, timeout: c.timeoutMs, maxRetries: c.maxRetries, logLevel: 'off' }) };
+    return { c, api: createChatClient(c) };
   };
 
   /**

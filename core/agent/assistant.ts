@@ -2,7 +2,7 @@ import type { AskResult } from '../../shared/agent';
 import type { Core } from '../app/core';
 import { createLogger } from '../common/logger';
 import { createAgent } from './agent';
-import { parseAiConfig, type AiConfigInput } from './config';
+import { parseAiConfig, type AiConfigInput } from '../ai/config';
 
 const log = createLogger('assistant');
 const QUEUE_RETRY_MS = 60_000;

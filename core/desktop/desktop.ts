@@ -1,5 +1,5 @@
 import { createAssistant } from '../agent/assistant';
-import { parseAiConfig, type AiConfig } from '../agent/config';
+import { parseAiConfig, type AiConfig } from '../ai/config';
 import { createSettingsService } from '../settings/settings-service';
 import { createSettingsStore } from '../settings/settings-store';
 import type { SecretStore } from '../settings/secrets';

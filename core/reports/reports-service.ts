@@ -1,6 +1,6 @@
 import { reportInput, type ReportDraft, type StatusReport } from '../../shared/insights';
 import { parseInput } from '../common/errors';
-import type { AiConfig } from '../agent/config';
+import type { AiConfig } from '../ai/config';
 import { buildStatusReport, type ReportDeps } from './status-report';
 import { renderHtml, renderMarkdown } from './render';
 import { draftSummary } from './summary';

@@ -1,6 +1,5 @@
-import OpenAI from 'openai';
 import type { ReportDraft, StatusReport } from '../../shared/insights';
-import type { AiConfig } from '../agent/config';
+import { createChatClient, type AiConfig } from '../ai/config';
 import { createLogger } from '../common/logger';
 
 const log = createLogger('reports');
@@ -88,7 +87,7 @@ export async function draftSummary(r: StatusReport, config: AiConfig | null, opt
   };
   let text: string;
   try {
-    const api = new OpenAI({ apiKey: config.apiKey ?? 'not-needed', baseURL: config.baseURL, timeout: config.timeoutMs, maxRetries: config.maxRetries });
+    const api = createChatClient(config);
     const reply = await api.chat.completions.create(
       { model: config.model, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: JSON.stringify(facts) }], temperature: 0.2 },
       { signal: options.signal },

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { z } from 'zod';
 import { aiSettingsInput, centralSettingsInput, crmSettingsInput, sslModeSchema, type CentralSettingsInput, type CrmSettingsInput, type SettingsView } from '../../shared/settings';
-import type { AiConfigInput } from '../agent/config';
+import type { AiConfigInput } from '../ai/config';
 import type { CrmConfigInput } from '../crm/config';
 import { AppError, parseInput } from '../common/errors';
 import { createLogger } from '../common/logger';

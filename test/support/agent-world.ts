@@ -1,5 +1,5 @@
 import { createAgent, type Agent } from '../../core/agent/agent';
-import type { AiConfig } from '../../core/agent/config';
+import type { AiConfig } from '../../core/ai/config';
 import { manualClock, tempCore } from './core';
 
 /** A small organisation on a real replica, and an agent pointed at a test server. */

@@ -14,7 +14,7 @@ const actionJson = (a: ActionView) => ({
 
 async function openAgent(core: Parameters<Parameters<typeof withCore>[1]>[0]['core']) {
   const { createAgent } = await import('../../agent/agent');
-  const { aiConfigFromEnv } = await import('../../agent/config');
+  const { aiConfigFromEnv } = await import('../../ai/config');
   const config = aiConfigFromEnv();
   // Each CLI run is its own process with no background indexer: index what changed since the last
   // run just before the agent searches (its search tool, or the interim answer), and only then.

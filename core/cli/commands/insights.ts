@@ -78,7 +78,7 @@ export function registerInsightsCommands(program: Command): void {
         if (existsSync(file) && !opts.force) throw new AppError('CONFLICT', `${file} already exists; choose another --out or add --force to replace it`);
         const report = core.reports.build({ projectId, week }, opts.summary === undefined ? undefined : { text: opts.summary });
         if (opts.draft && opts.summary === undefined) {
-          const { aiConfigFromEnv } = await import('../../agent/config');
+          const { aiConfigFromEnv } = await import('../../ai/config');
           const draft = await core.reports.draft(report, aiConfigFromEnv());
           report.summary = draft;
           if (draft.note) process.stderr.write(`note: ${draft.note}\n`);

@@ -3,7 +3,7 @@ import { extractText } from 'unpdf';
 import { manualClock, tempCore } from '../../support/core';
 import { scriptProject } from '../../support/insights-scenario';
 import { startChatServer, unusedBaseUrl, type ChatServer } from '../../support/openai-chat-server';
-import { parseAiConfig } from '../../../core/agent/config';
+import { parseAiConfig } from '../../../core/ai/config';
 import { renderHtml, renderMarkdown, REPORT_HEADINGS } from '../../../core/reports/render';
 import { templateSummary, unsupportedNumbers } from '../../../core/reports/summary';
 import { chromiumPrinter } from '../../../core/reports/pdf';

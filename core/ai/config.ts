@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 import { z } from 'zod';
 import { parseInput } from '../common/errors';
 
@@ -24,4 +25,12 @@ export function aiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AiConfig 
     ...(env.COORDINATOR_AI_MODEL ? { model: env.COORDINATOR_AI_MODEL } : {}),
     ...(env.COORDINATOR_AI_TIMEOUT_MS ? { timeoutMs: Number(env.COORDINATOR_AI_TIMEOUT_MS) } : {}),
   });
+}
+
+/**
+ * The one way to build the chat client from a configuration. The client library's own logging is
+ * off: its parse messages would reach the terminal and the log; failures surface as errors instead.
+ */
+export function createChatClient(config: AiConfig): OpenAI {
+  return new OpenAI({ apiKey: config.apiKey ?? 'not-needed', baseURL: config.baseURL, timeout: config.timeoutMs, maxRetries: config.maxRetries, logLevel: 'off' });
 }
