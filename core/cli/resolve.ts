@@ -25,7 +25,7 @@ const LABEL_COLUMN: Record<IdTable, string> = {
   tasks: 'title',
   projects: 'name',
   employees: 'name',
-  users: 'full_name',
+  users: 'name',
   notifications: 'title',
 };
 

@@ -93,7 +93,7 @@ export const RULES: { [E in SharedEntity]: EntityRules<E> } = {
       return {
         task_id: taskId,
         user_id: userId,
-        author_name: (userId ? ctx.userName(userId) : null) ?? (r.staffId > 0 ? `CRM staff #${r.staffId}` : `Customer contact${r.contactId ? ` #${r.contactId}` : ''}`),
+        author: (userId ? ctx.userName(userId) : null) ?? (r.staffId > 0 ? `CRM staff #${r.staffId}` : `Customer contact${r.contactId ? ` #${r.contactId}` : ''}`),
         comment_order: ctx.nextCommentOrder(taskId),
         ...(r.dateAdded ? { created_at: naiveToIso(r.dateAdded, ctx.timeZone) } : {}),
       };
