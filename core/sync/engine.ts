@@ -386,6 +386,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
 
   return {
     status,
+    /** The engine's connection pool (semantic memory exchanges vectors over it). */
+    centralPool: (): pg.Pool => getPool(),
     onStatus(listener: (status: SyncStatus) => void): () => void {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);

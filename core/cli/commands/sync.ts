@@ -26,6 +26,7 @@ interface SyncOpts {
   watch?: boolean;
   interval?: string;
   sslmode?: string;
+  indexMemory?: boolean;
 }
 
 async function reconcileWithCrm(central: { url: string; sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full' }, crm: { url: string; prefix?: string; timeZone?: string }) {
@@ -65,6 +66,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--once', 'sync once and exit (the default)')
     .option('--watch', 'keep syncing every --interval seconds until interrupted')
     .option('--interval <seconds>', 'seconds between syncs with --watch', '30')
+    .option('--index-memory', "after each sync, embed the memory the central database has no vector for yet (this replica's model) and share the vectors: a server running this keeps new laptops from starting cold")
     .action((opts: SyncOpts, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
         if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
@@ -84,6 +86,12 @@ export function registerSyncCommands(program: Command): void {
           const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone }) : undefined;
           // What the CRM brought in reaches this replica in the same run.
           if (crm && crm.imported > 0) summary.pulled += (await engine.syncOnce()).pulled;
+          if (opts.indexMemory) {
+            const m = await core.memory.drain();
+            // Memory rows derived here were written locally: push them so their vectors have owners.
+            if (m.sourcesWritten > 0) await engine.syncOnce();
+            if (!out.json) out.line(`Memory (${core.memory.model()}): took ${plural(m.shared.adopted, 'shared vector')}, embedded ${m.embedded}${m.error ? ` (stopped: ${m.error})` : ''}.`);
+          }
           if (out.json) out.data(crm ? { ...summary, crm } : summary);
           else {
             out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
