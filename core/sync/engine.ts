@@ -188,8 +188,17 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   }
 
   async function bootstrap(client: pg.PoolClient, result: SyncResult): Promise<void> {
-    let state: BootstrapState = deps.state.bootstrap() ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
-    deps.state.setBootstrap(state);
+    const resumed = deps.state.bootstrap();
+    const state: BootstrapState = resumed ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
+    deps.db.transaction(() => {
+      deps.state.setBootstrap(state);
+      // An empty replica loads without its secondary indexes, rebuilt once at the end (in the
+      // transaction that completes the bootstrap). The list is recorded with the drop, so a
+      // crash in between resumes without them and still rebuilds them.
+      if (!resumed && deps.state.deferredIndexes().length === 0 && deps.applier.syncedTablesEmpty()) {
+        deps.state.setDeferredIndexes(deps.applier.dropSecondaryIndexes());
+      }
+    })();
     const total = await countRows(client, SYNC_ORDER);
     // Bootstrap is resumable page by page and re-readable from central, so it need not pay for
     // an fsync per page; full durability comes back before anything local is written on top.
@@ -220,6 +229,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     }
     // Everything committed before the horizon was in the snapshot; the change log covers the rest.
     deps.db.transaction(() => {
+      deps.applier.restoreIndexes(deps.state.deferredIndexes());
+      deps.state.setDeferredIndexes([]);
       deps.state.setCursor({ xid: state.horizon, version: -1 });
       deps.state.setBootstrap(null);
     })();

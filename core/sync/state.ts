@@ -25,7 +25,11 @@ const KEYS = {
   lastError: 'sync.last_error',
   highestStamp: 'sync.highest_hlc',
   skipped: 'sync.skipped_rows',
+  deferredIndexes: 'sync.deferred_indexes',
 } as const;
+
+const deferredIndexesSchema = z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_]+$/), sql: z.string().startsWith('CREATE INDEX ') }));
+export type DeferredIndex = z.infer<typeof deferredIndexesSchema>[number];
 
 function readJson<S extends z.ZodType>(session: Session, key: string, schema: S): z.output<S> | null {
   const raw = session.getSetting(key);
@@ -63,6 +67,9 @@ export function createSyncState(session: Session) {
     setSkipped: (refs: { table: string; id: string }[]) => session.setSetting(KEYS.skipped, JSON.stringify(refs.slice(0, 10_000))),
     highestStamp: (): string | null => session.getSetting(KEYS.highestStamp) || null,
     setHighestStamp: (stamp: string) => session.setSetting(KEYS.highestStamp, stamp),
+    /** Secondary indexes dropped for the bootstrap of an empty replica, rebuilt when it completes. */
+    deferredIndexes: (): DeferredIndex[] => readJson(session, KEYS.deferredIndexes, deferredIndexesSchema) ?? [],
+    setDeferredIndexes: (indexes: DeferredIndex[]) => session.setSetting(KEYS.deferredIndexes, indexes.length ? JSON.stringify(indexes) : ''),
     lastError: (): string | null => session.getSetting(KEYS.lastError) || null,
     setLastError: (message: string | null) => session.setSetting(KEYS.lastError, message ?? ''),
   };
