@@ -1,5 +1,6 @@
 import { printResult, type Benchmark } from './harness';
 import { memoryIndex } from './memory-index';
+import { memoryBootstrap } from './memory-bootstrap';
 import { memoryQuality } from './memory-quality';
 import { memorySearch } from './memory-search';
 import { localWrite } from './local-write';
@@ -10,7 +11,7 @@ import { crmReconcile } from './crm-reconcile';
 import { uiBoard } from './ui-board';
 
 /** Every benchmark, by name. `npm run bench -- <name> [--quick]`; no name runs them all. */
-const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex, uiBoard];
+const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex, memoryBootstrap, uiBoard];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -20,14 +20,16 @@ export function centralSharedVectors(db: () => Queryable): SharedVectors {
     async fetch(model, hashes) {
       const out = new Map<string, { dimensions: number; vector: Float32Array }>();
       if (hashes.length === 0) return out;
-      const { rows } = await db().query<{ content_hash: string; dimensions: number; vector: Buffer }>(
-        'SELECT content_hash, dimensions, vector FROM memory_vectors WHERE model = $1 AND content_hash = ANY($2::text[])',
+      // base64 on the wire: the text protocol would send bytea as hex, twice the stored size.
+      const { rows } = await db().query<{ content_hash: string; dimensions: number; vector: string }>(
+        `SELECT content_hash, dimensions, encode(vector, 'base64') AS vector FROM memory_vectors WHERE model = $1 AND content_hash = ANY($2::text[])`,
         [model, hashes],
       );
       for (const r of rows) {
+        const blob = Buffer.from(r.vector, 'base64');
         // A blob whose length is not whole float32s is unusable: leave it out (the text gets embedded).
-        if (r.vector.byteLength % 4 !== 0) continue;
-        out.set(r.content_hash, { dimensions: Number(r.dimensions), vector: blobVector(r.vector) });
+        if (blob.byteLength % 4 !== 0) continue;
+        out.set(r.content_hash, { dimensions: Number(r.dimensions), vector: blobVector(blob) });
       }
       return out;
     },
