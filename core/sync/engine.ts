@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { AppError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { isoNow, type Clock } from '../common/time';
 import type { SqliteDb } from '../database/open';
@@ -7,7 +8,7 @@ import type { Session } from '../users/session';
 import type { Applier, ApplyBatch, SkippedRow } from './apply';
 import { isSyncedTable, rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } from './columns';
 import { createCentralPool, type CentralConfig } from './central/connect';
-import { countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
+import { centralSchemaIsCurrent, countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
 import { pushChunk, type PushMutation } from './central/push';
 import { describeSyncError, isOfflineError } from './errors';
 import type { Outbox, OutboxEntry } from './outbox';
@@ -359,6 +360,12 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       // While checked out, the pool does not listen for this client's errors; without a listener
       // a dropped connection would be an uncaught exception. The failing query rejects anyway.
       client.on('error', onClientError);
+      if (!(await centralSchemaIsCurrent(client))) {
+        throw new AppError(
+          'CONFLICT',
+          'The central database runs an older Coordinator schema than this app; nothing was sent. Run `coordinator migrate` against it (or ask your administrator), then sync again.',
+        );
+      }
       await push(client, result);
       if (await needsReplacement(client)) {
         log.warn('replica is older than the central change log; replacing it (pending changes are kept)');

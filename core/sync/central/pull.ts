@@ -112,6 +112,16 @@ export async function readConflicts(db: Queryable, clientId: string, cursor: Cur
   }));
 }
 
+/**
+ * Whether the central schema is at least the one this release speaks (migration 0011: the seed's
+ * column names and `memory_vectors`, created in one transaction). Against an older one, pushes
+ * under the new column names would be dropped field by field, so the sync refuses instead.
+ */
+export async function centralSchemaIsCurrent(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(`SELECT to_regclass('public.memory_vectors') IS NOT NULL AS ok`);
+  return rows[0]?.ok === true;
+}
+
 /** The oldest position the change log still covers; a replica behind it needs a replacement sync. */
 export async function readPrunedHorizon(db: Queryable): Promise<string | null> {
   const { rows } = await db.query<{ value: string }>(`SELECT value FROM sync_meta WHERE key = 'changes_pruned_below_xid'`);

@@ -10,6 +10,7 @@ import { findMigrationsDir } from '../../../core/database/migrations-dir';
 import { loadMigrations } from '../../../core/database/migrations';
 import { loadPgFunctions, migratePg } from '../../../core/sync/central/migrate-pg';
 import { tempCentral } from '../../support/pg';
+import { openReplica } from '../../support/sync-harness';
 
 const MIGRATIONS = loadMigrations(findMigrationsDir('pg'));
 /** The previous release: migrations up to 0009 and its function sources, as shipped. */
@@ -136,5 +137,22 @@ describe('upgrading a central database of the previous release (migration 0011)'
     expect((await central.query('SELECT assignee FROM tasks')).rows).toEqual([{ assignee: null }]);
     await central.query(`UPDATE tasks SET assignee = 'CRM staff #12'`);
     expect((await central.query('SELECT assigned_to, assignee FROM tasks')).rows).toEqual([{ assigned_to: null, assignee: 'CRM staff #12' }]);
+  });
+
+  it('a replica of this release refuses to sync with a central database not yet upgraded, and keeps its edits', async () => {
+    const central = await previousReleaseCentral();
+    const replica = openReplica(central, 'new-app');
+    drops.push(async () => {
+      await replica.dispose();
+    });
+    replica.core.users.create({ username: 'zed', email: 'zed@example.com', fullName: 'Zed', role: 'admin' });
+    const pending = replica.core.sync.outbox.pendingCount();
+    await expect(replica.sync()).rejects.toThrow(/older Coordinator schema.*coordinator migrate/);
+    expect(replica.core.sync.outbox.pendingCount()).toBe(pending);
+    expect(replica.engine.status()).toMatchObject({ state: 'error', lastError: expect.stringMatching(/older Coordinator schema/) });
+    await migratePg(central.client);
+    await replica.sync();
+    expect(replica.core.sync.outbox.pendingCount()).toBe(0);
+    expect((await central.query(`SELECT name FROM users WHERE username = 'zed'`)).rows).toEqual([{ name: 'Zed' }]);
   });
 });
