@@ -75,6 +75,15 @@ export function registerSyncCommands(program: Command): void {
         const central = { url: pgUrl(opts), sslMode: sslOption(opts.sslmode) };
         const crmUrl = opts.crm ?? process.env.COORDINATOR_CRM_URL;
         const engine = core.sync.connect({ central });
+        // The headless indexer: embed what the central exchange lacks for this replica's model and
+        // share it (the provider key comes from the environment, as for `memory reindex`).
+        if (opts.indexMemory) core.memory.useApiKey(() => process.env.OPENAI_API_KEY || undefined);
+        const indexMemory = async () => {
+          const m = await core.memory.drain();
+          // Memory rows derived here were written locally: push them with their vectors shared.
+          if (m.sourcesWritten > 0) await engine.syncOnce();
+          return { model: core.memory.model(), adopted: m.shared.adopted, embedded: m.embedded, error: m.error };
+        };
         const once = async () => {
           let r;
           try {
@@ -86,17 +95,13 @@ export function registerSyncCommands(program: Command): void {
           const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone }) : undefined;
           // What the CRM brought in reaches this replica in the same run.
           if (crm && crm.imported > 0) summary.pulled += (await engine.syncOnce()).pulled;
-          if (opts.indexMemory) {
-            const m = await core.memory.drain();
-            // Memory rows derived here were written locally: push them so their vectors have owners.
-            if (m.sourcesWritten > 0) await engine.syncOnce();
-            if (!out.json) out.line(`Memory (${core.memory.model()}): took ${plural(m.shared.adopted, 'shared vector')}, embedded ${m.embedded}${m.error ? ` (stopped: ${m.error})` : ''}.`);
-          }
-          if (out.json) out.data(crm ? { ...summary, crm } : summary);
+          const memory = opts.indexMemory ? await indexMemory() : undefined;
+          if (out.json) out.data({ ...summary, ...(crm ? { crm } : {}), ...(memory ? { memory } : {}) });
           else {
             out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
             for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
             if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
+            if (memory) out.line(`Memory (${memory.model}): took ${plural(memory.adopted, 'shared vector')}, embedded ${memory.embedded}${memory.error ? ` (stopped: ${memory.error})` : ''}.`);
             if (crm && !crm.ran) out.line(`CRM: ${crm.reason ?? 'skipped'}`);
             else if (crm) {
               out.line(`CRM: imported ${plural(crm.imported, 'change')}, exported ${plural(crm.exported, 'change')}, ${plural(crm.conflicts, 'conflict')} in ${crm.durationMs} ms.`);
