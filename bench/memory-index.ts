@@ -72,12 +72,12 @@ export const memoryIndex: Benchmark = {
       let bytes = 0;
       try {
         const vectors = await embedder.embed(items.slice(0, Math.min(n, 200)));
-        await central.client.query('CREATE TABLE memory_vectors (id int PRIMARY KEY, model text NOT NULL, embedding bytea NOT NULL)');
+        await central.client.query('CREATE TABLE bench_pulled_vectors (id int PRIMARY KEY, model text NOT NULL, embedding bytea NOT NULL)');
         const copies = Math.ceil(n / vectors.length);
         for (let c = 0; c < copies; c += 1) {
           const rows = vectors.map((v, i) => [c * vectors.length + i + 1, LOCAL_MODEL, vectorBlob(v)] as const).filter(([id]) => id <= n);
           await central.client.query(
-            `INSERT INTO memory_vectors SELECT * FROM unnest($1::int[], $2::text[], $3::bytea[])`,
+            `INSERT INTO bench_pulled_vectors SELECT * FROM unnest($1::int[], $2::text[], $3::bytea[])`,
             [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
           );
         }
@@ -85,7 +85,7 @@ export const memoryIndex: Benchmark = {
         try {
           const store = createVectorStore(db.db);
           travel = await seconds(async () => {
-            const { rows } = await central.client.query<{ id: number; embedding: Buffer }>('SELECT id, embedding FROM memory_vectors ORDER BY id');
+            const { rows } = await central.client.query<{ id: number; embedding: Buffer }>('SELECT id, embedding FROM bench_pulled_vectors ORDER BY id');
             bytes = rows.reduce((s, r) => s + r.embedding.byteLength, 0);
             db.db.transaction(() => {
               for (const r of rows) store.put({ key: r.id, model: LOCAL_MODEL, vector: blobVector(r.embedding), contentType: 'note', projectId: '', createdAt: '2026-01-01T00:00:00.000Z' });

@@ -1,5 +1,6 @@
 import { printResult, type Benchmark } from './harness';
 import { memoryIndex } from './memory-index';
+import { memoryBootstrap } from './memory-bootstrap';
 import { memoryQuality } from './memory-quality';
 import { memorySearch } from './memory-search';
 import { localWrite } from './local-write';
@@ -11,7 +12,7 @@ import { uiBoard } from './ui-board';
 import { insightsBench } from './insights';
 
 /** Every benchmark, by name. `npm run bench -- <name> [--quick]`; no name runs them all. */
-const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex, uiBoard, insightsBench];
+const BENCHMARKS: Benchmark[] = [localWrite, syncBootstrap, syncIncremental, syncBacklog, crmReconcile, memoryQuality, memorySearch, memoryIndex, memoryBootstrap, uiBoard, insightsBench];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -71,7 +71,7 @@ function insertStatements(spec: FixtureSpec): { table: string; sql: string; coun
     {
       table: 'users',
       count: U,
-      sql: `INSERT INTO users (id, crm_user_id, username, email, full_name, role, is_active, preferences, ai_settings, last_login, last_activity, created_at, updated_at)
+      sql: `INSERT INTO users (id, crm_user_id, username, email, name, role, is_active, preferences, ai_settings, last_login, last_activity, created_at, updated_at)
         SELECT ${id('user', `i`)}, NULL, 'user' || i, 'user' || i || '@example.com', 'User ' || i,
                (ARRAY['admin', 'coordinator', 'member'])[1 + i % 3]::user_role, true, '{}'::jsonb, '{"model": "default"}'::jsonb,
                NULL, NULL, ${at('i')}, ${at('i')}
@@ -114,7 +114,7 @@ function insertStatements(spec: FixtureSpec): { table: string; sql: string; coun
     {
       table: 'comments',
       count: C,
-      sql: `INSERT INTO comments (id, crm_comment_id, task_id, user_id, author_name, content, comment_order, is_edited, created_at, updated_at)
+      sql: `INSERT INTO comments (id, crm_comment_id, task_id, user_id, author, content, comment_order, is_edited, created_at, updated_at)
         SELECT ${id('comment', `i`)}, NULL, ${id('task', `1 + (i - 1) % ${Math.max(T, 1)}`)}, ${id('user', `(1 + i % ${U})`)},
                'User ' || (1 + i % ${U}),
                'Comment ' || i || ': I looked at this today; the numbers match, but the second section still needs a source. Will update tomorrow.',

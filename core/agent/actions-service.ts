@@ -50,7 +50,7 @@ export function createActionsService(core: Core) {
       const table = field === 'assignedTo' ? 'employees' : field === 'projectId' ? 'projects' : field === 'userId' ? 'users' : null;
       if (!table) return null;
       const row = core.writer.get(table, value);
-      return row ? str(table === 'users' ? row.full_name : row.name) : null;
+      return row ? str(row.name) : null;
     };
     for (const d of diff) {
       const before = label(d.field, d.before);

@@ -39,9 +39,9 @@ const toTemplate = (r: Row): TemplateView => ({
 });
 
 const toConversation = (r: Row): ConversationView => ({
-  id: str(r.id), sessionId: str(r.session_id), query: str(r.query), response: strOrNull(r.response), queryType: strOrNull(r.query_type),
+  id: str(r.id), sessionId: str(r.session_id), query: str(r.user_query), response: strOrNull(r.ai_response), queryType: strOrNull(r.query_type),
   responseTimeMs: numOrNull(r.response_time_ms), dataSources: z.array(sourceSchema).catch([]).parse(json(r.data_sources, [])),
-  confidenceScore: numOrNull(r.confidence_score), userRating: numOrNull(r.user_rating), createdAt: str(r.created_at),
+  confidenceScore: numOrNull(r.confidence_score), userRating: numOrNull(r.user_satisfaction), createdAt: str(r.created_at),
 });
 
 /** `conversation_history` and `prompt_templates`: every exchange, its rating, and what templates are worth. */
@@ -87,15 +87,15 @@ export function createHistory(core: Core) {
     start(entry: { sessionId: string; query: string; queryType: string }): string {
       const id = newId();
       writer.insert('conversation_history', {
-        id, session_id: entry.sessionId, user_id: core.session.currentUserId, query: entry.query, response: null, query_type: entry.queryType,
-        response_time_ms: null, data_sources: '[]', confidence_score: null, user_rating: null, created_at: writer.now,
+        id, session_id: entry.sessionId, user_id: core.session.currentUserId, user_query: entry.query, ai_response: null, query_type: entry.queryType,
+        response_time_ms: null, data_sources: '[]', confidence_score: null, user_satisfaction: null, created_at: writer.now,
       });
       return id;
     },
 
     finish(id: string, entry: { response: string | null; queryType?: string; responseTimeMs: number; dataSources: unknown[]; confidence: number | null }): void {
       writer.update('conversation_history', id, {
-        response: entry.response, ...(entry.queryType ? { query_type: entry.queryType } : {}), response_time_ms: Math.round(entry.responseTimeMs),
+        ai_response: entry.response, ...(entry.queryType ? { query_type: entry.queryType } : {}), response_time_ms: Math.round(entry.responseTimeMs),
         data_sources: JSON.stringify(entry.dataSources), confidence_score: entry.confidence,
       });
     },
@@ -113,27 +113,27 @@ export function createHistory(core: Core) {
 
     /** The session's earlier exchanges, oldest first, for context. */
     session(sessionId: string, limit = 6): ConversationView[] {
-      return (core.db.prepare('SELECT * FROM conversation_history WHERE session_id = ? AND user_id IS ? AND response IS NOT NULL ORDER BY created_at DESC LIMIT ?').all(sessionId, core.session.currentUserId, limit) as Row[])
+      return (core.db.prepare('SELECT * FROM conversation_history WHERE session_id = ? AND user_id IS ? AND ai_response IS NOT NULL ORDER BY created_at DESC LIMIT ?').all(sessionId, core.session.currentUserId, limit) as Row[])
         .map(toConversation)
         .reverse();
     },
 
     queued(): ConversationView[] {
-      return (core.db.prepare("SELECT * FROM conversation_history WHERE query_type LIKE 'queued%' AND response IS NULL AND user_id IS ? ORDER BY created_at").all(core.session.currentUserId) as Row[]).map(toConversation);
+      return (core.db.prepare("SELECT * FROM conversation_history WHERE query_type LIKE 'queued%' AND ai_response IS NULL AND user_id IS ? ORDER BY created_at").all(core.session.currentUserId) as Row[]).map(toConversation);
     },
 
     /** A thumbs up (1) or down (-1); the template it came from gets its success rate recomputed. */
     rate(id: string, rating: 1 | -1): ConversationView {
       const row = writer.get('conversation_history', id);
       if (!row) throw notFound('Conversation', id);
-      if (row.response == null) throw new AppError('CONFLICT', 'This question has not been answered yet');
+      if (row.ai_response == null) throw new AppError('CONFLICT', 'This question has not been answered yet');
       writer.transaction(() => {
-        writer.update('conversation_history', id, { user_rating: rating });
+        writer.update('conversation_history', id, { user_satisfaction: rating });
         const type = str(row.query_type);
         const templateId = type.startsWith('template:') ? type.slice('template:'.length) : null;
         if (templateId && writer.get('prompt_templates', templateId)) {
           const stats = core.db
-            .prepare("SELECT count(*) AS n, sum(user_rating > 0) AS good FROM conversation_history WHERE query_type = ? AND user_rating IS NOT NULL")
+            .prepare("SELECT count(*) AS n, sum(user_satisfaction > 0) AS good FROM conversation_history WHERE query_type = ? AND user_satisfaction IS NOT NULL")
             .get(type) as { n: number; good: number | null };
           writer.update('prompt_templates', templateId, { success_rate: stats.n ? (stats.good ?? 0) / stats.n : null, updated_at: writer.now });
         }

@@ -25,6 +25,7 @@ import { createSyncState } from '../sync/state';
 import { createMemory, type MemoryOptions } from '../memory/memory';
 import { createInsightsService } from '../insights/insights-service';
 import { createReportsService } from '../reports/reports-service';
+import { centralSharedVectors } from '../memory/shared-vectors';
 
 export interface CoreOptions {
   /** The replica's SQLite file, or `:memory:`. */
@@ -112,7 +113,18 @@ export function openCore(options: CoreOptions) {
       conflicts,
       hlc,
       /** An engine bound to a central database; the caller owns and closes it. */
-      connect: (options: SyncEngineOptions): SyncEngine => createSyncEngine(syncDeps, options),
+      connect: (options: SyncEngineOptions): SyncEngine => {
+        const engine = createSyncEngine(syncDeps, options);
+        // Semantic memory takes and shares vectors through the same central database.
+        memory.useSharedVectors(centralSharedVectors(engine.centralPool));
+        return {
+          ...engine,
+          async close() {
+            memory.useSharedVectors(null);
+            await engine.close();
+          },
+        };
+      },
     },
     /** Listen to every committed batch of changes (for UI refresh, OS notifications, sync). */
     onChanges(listener: CommitListener): () => void {

@@ -37,7 +37,7 @@ export function createAuditQueries(db: SqliteDb) {
     history(entityTable: EntityTable, entityId: string, limit = 200): AuditEntry[] {
       const rows = statements
         .get(
-          `SELECT a.*, u.full_name AS actor_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+          `SELECT a.*, u.name AS actor_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
            WHERE a.entity_table = ? AND a.entity_id = ? ORDER BY a.created_at DESC, a.id DESC LIMIT ?`,
         )
         .all(entityTable, entityId, limit) as Record<string, string | null>[];

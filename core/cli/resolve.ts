@@ -38,7 +38,7 @@ const SPECS: Record<RefKind, RefSpec> = {
   task: { table: 'tasks', label: 'title', listedBy: 'task list' },
   project: { table: 'projects', label: 'name', names: ['name'], prefer: "status NOT IN ('done', 'cancelled')", listedBy: 'project list' },
   employee: { table: 'employees', label: 'name', names: ['name', 'email'], prefer: 'is_active = 1', listedBy: 'employee list' },
-  user: { table: 'users', label: 'full_name', names: ['full_name', 'username'] },
+  user: { table: 'users', label: 'name', names: ['name', 'username'] },
   notification: { table: 'notifications', label: 'title', listedBy: 'notifications' },
   conflict: { table: 'sync_conflicts', label: "table_name || '.' || coalesce(field, '*')", listedBy: 'conflicts list' },
   action: { table: 'ai_actions', label: 'action_type', listedBy: 'actions list' },

@@ -96,7 +96,7 @@ export const RULES: { [E in SharedEntity]: EntityRules<E> } = {
       return {
         task_id: taskId,
         user_id: userId,
-        author_name: (userId ? ctx.userName(userId) : null) ?? (r.staffId > 0 ? `CRM staff #${r.staffId}` : `Customer contact${r.contactId ? ` #${r.contactId}` : ''}`),
+        author: (userId ? ctx.userName(userId) : null) ?? (r.staffId > 0 ? `CRM staff #${r.staffId}` : `Customer contact${r.contactId ? ` #${r.contactId}` : ''}`),
         comment_order: ctx.nextCommentOrder(taskId),
         ...(r.dateAdded ? { created_at: naiveToIso(r.dateAdded, ctx.timeZone) } : {}),
       };
@@ -107,7 +107,7 @@ export const RULES: { [E in SharedEntity]: EntityRules<E> } = {
       const userId = str(row.user_id);
       const staffId = userId ? ctx.staffForUser(userId) : null;
       // Perfex shows a comment's staff member as its author: never put someone else's name on it.
-      if (staffId == null) return { skip: `its author ${String(row.author_name ?? 'unknown')} has no CRM login, and the CRM would show someone else as the author`, report: true };
+      if (staffId == null) return { skip: `its author ${String(row.author ?? 'unknown')} has no CRM login, and the CRM would show someone else as the author`, report: true };
       return {
         content: normalizeText(str(row.content)), taskCrmId, staffId, contactId: 0,
         dateAdded: isoToNaive(str(row.created_at), ctx.timeZone),

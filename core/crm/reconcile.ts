@@ -139,7 +139,7 @@ async function buildContext(central: CentralSide, timeZone: string, fitPlain: En
     tasks: pair(new Map<number, string>()),
     comments: pair(new Map<number, string>()),
   };
-  const names = new Map((await central.query<{ id: string; full_name: string }>('SELECT id::text AS id, full_name FROM users WHERE crm_user_id IS NOT NULL')).map((r) => [r.id, r.full_name]));
+  const names = new Map((await central.query<{ id: string; name: string }>('SELECT id::text AS id, name FROM users WHERE crm_user_id IS NOT NULL')).map((r) => [r.id, r.name]));
   const commentOrder = new Map<string, number>();
 
   const ctx: EntityContext & {

@@ -53,7 +53,7 @@ export async function reconcileStaff(deps: StaffDeps): Promise<void> {
     const userRead = userId ? (await central.rows('users', [userId])).get(userId) : undefined;
     const user = userRead?.row;
     const finalUserId = userId ?? newId();
-    const userFields: Record<string, unknown> = { email: r.email, full_name: r.name || r.email, is_active: r.active, crm_user_id: crmId };
+    const userFields: Record<string, unknown> = { email: r.email, name: r.name || r.email, is_active: r.active, crm_user_id: crmId };
     // The admin flag decides the role only when it changes (or on first link), so a coordinator role set in Coordinator survives.
     if (!base || base.admin !== r.admin) {
       if (r.admin) userFields.role = 'admin';

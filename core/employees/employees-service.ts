@@ -180,6 +180,13 @@ export function createEmployeesService(ctx: ServiceContext) {
             userId: 'user_id',
           }),
         );
+        // The seed's tasks.assignee carries the display name: a rename reaches the person's tasks.
+        if (input.name !== undefined) {
+          const assignee = input.name.slice(0, 100);
+          for (const { id } of statements.get('SELECT id FROM tasks WHERE assigned_to = ? AND assignee IS NOT ?').all(input.id, assignee) as { id: string }[]) {
+            writer.update('tasks', id, { assignee });
+          }
+        }
         return get(input.id);
       });
     },

@@ -56,7 +56,7 @@ export function createHomeService(deps: HomeDeps) {
         `WITH mine(id) AS (
            SELECT project_id FROM tasks WHERE assigned_to = @e AND project_id IS NOT NULL
            UNION SELECT id FROM projects WHERE created_by = @u)
-         SELECT a.id, a.entity_table, a.entity_id, a.action, a.changes, a.created_at, u.full_name AS actor_name,
+         SELECT a.id, a.entity_table, a.entity_id, a.action, a.changes, a.created_at, u.name AS actor_name,
                 coalesce(t.title, p.name) AS subject, coalesce(tp.name, p.name) AS project_name
          FROM audit_log a
          LEFT JOIN tasks t ON a.entity_table = 'tasks' AND t.id = a.entity_id

@@ -5,9 +5,12 @@ import { createLogger } from '../common/logger';
 import type { Clock } from '../common/time';
 import type { SqliteDb } from '../database/open';
 import { createStatementCache } from '../database/statements';
+import { randomInt } from 'node:crypto';
 import type { Embedder } from './embedders/types';
+import type { SharedVectors } from './shared-vectors';
 import type { VectorStore } from './store';
 import { contentHash, embeddingInput } from './text';
+import { checkVector, dot } from './vectors';
 
 const log = createLogger('memory.indexer');
 
@@ -50,15 +53,34 @@ const pendingRowSchema = z.object({
 });
 type PendingRow = z.infer<typeof pendingRowSchema>;
 
+export interface AdoptResult {
+  /** Vectors taken from the central exchange (checked, stored, row indexed). */
+  adopted: number;
+  /** Pending texts the exchange had no vector for: the embedding batches do them. */
+  missing: number;
+  /** Vectors refused: wrong dimension, not finite, or their batch failed the re-embedded sample. */
+  rejected: number;
+  /** Set when a re-embedded sample disagreed with its shared vector (the model's exchange is then distrusted). */
+  mismatch: { model: string; hash: string; cosine: number } | null;
+}
+
+/** A shared vector and the same text embedded here must agree this closely (cosine) to be trusted. */
+export const SAMPLE_AGREEMENT = 0.98;
+/** A failed upload is not retried before this (an offline laptop must not wait on every batch). */
+const SHARE_BACKOFF_MS = 5 * 60_000;
+
 /**
  * Turns pending memory_index rows into vectors. Rows become pending through the migration's
  * triggers (any insert, text change or delete of a memory row, any path) or a model switch.
  * Work is taken in small batches so the local model never holds the event loop for long; a
  * failing provider backs off exponentially per row and is retried later, never dropped.
  */
-export function createIndexer(db: SqliteDb, deps: { store: VectorStore; embedder: () => Embedder; clock: Clock }) {
+export function createIndexer(db: SqliteDb, deps: { store: VectorStore; embedder: () => Embedder; clock: Clock; shared?: () => SharedVectors | null }) {
   const statements = createStatementCache(db);
   let lastError: string | null = null;
+  /** Models whose shared vectors failed a sample check in this process: they are embedded here. */
+  const distrusted = new Set<string>();
+  let shareBlockedUntil = 0;
 
   const nowIso = () => deps.clock.now().toISOString();
 
@@ -142,6 +164,7 @@ export function createIndexer(db: SqliteDb, deps: { store: VectorStore; embedder
     }
 
     if (!db.open) return result; // the replica was closed while the model ran
+    const stored: { hash: string; vector: Float32Array }[] = [];
     db.transaction(() => {
       toEmbed.forEach(({ row, hash }, i) => {
         const vector = vectors[i];
@@ -153,15 +176,135 @@ export function createIndexer(db: SqliteDb, deps: { store: VectorStore; embedder
         if (!vector || !current || contentHash(embeddingInput(current.content)) !== hash) return;
         deps.store.put({ key: row.key, model: embedder.model, vector, contentType: current.content_type, projectId: current.project_id ?? '', createdAt: current.created_at });
         markIndexed(row.key, embedder.model, vector.length, hash);
+        stored.push({ hash, vector });
         result.embedded += 1;
       });
     })();
     lastError = null;
+    await share(embedder.model, stored);
     return result;
+  }
+
+  /** Offers what this replica embedded to the others; best effort (offline is normal). */
+  async function share(model: string, entries: { hash: string; vector: Float32Array }[]): Promise<void> {
+    const source = deps.shared?.();
+    if (!source || entries.length === 0 || Date.now() < shareBlockedUntil) return;
+    try {
+      await source.share(model, entries);
+    } catch (error) {
+      shareBlockedUntil = Date.now() + SHARE_BACKOFF_MS;
+      log.warn('could not share vectors with the central database; will try again later', { model, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /**
+   * Takes the pending rows' vectors from the central exchange instead of embedding them. Each is
+   * checked: the model is the lookup's, the content hash is of this replica's own text, the
+   * dimension must be the model's, every value finite and not all zero; and in every batch one
+   * vector, chosen at random, is embedded again here and must agree (cosine ≥ SAMPLE_AGREEMENT).
+   * On a disagreement nothing of that batch is stored, the model's shared vectors are distrusted
+   * for the rest of this process (everything is embedded locally, as without the exchange), and
+   * the hash is logged so an administrator can delete the bad row; rows are never overwritten.
+   */
+  async function adoptShared(options: { batchSize?: number; signal?: AbortSignal } = {}): Promise<AdoptResult> {
+    const total: AdoptResult = { adopted: 0, missing: 0, rejected: 0, mismatch: null };
+    const source = deps.shared?.();
+    const embedder = deps.embedder();
+    if (!source || distrusted.has(embedder.model)) return total;
+    const batchSize = options.batchSize ?? 2_000;
+    let afterKey = -1;
+    for (;;) {
+      if (options.signal?.aborted || !db.open) return total;
+      const rows = (
+        statements
+          .get(
+            `SELECT i.key, i.memory_id, i.model, i.dimensions, i.content_hash, i.project_id, i.attempts, m.content, m.content_type, m.created_at
+             FROM memory_index i JOIN memory_embeddings m ON m.id = i.memory_id
+             WHERE i.state = 'pending' AND i.key > ? ORDER BY i.key LIMIT ?`,
+          )
+          .all(afterKey, batchSize) as unknown[]
+      ).map((r) => pendingRowSchema.parse(r));
+      if (rows.length === 0) return total;
+      afterKey = rows[rows.length - 1]?.key ?? afterKey;
+      const wanted = rows
+        .filter((r) => r.content !== null && r.content_type !== null && r.created_at !== null)
+        .map((row) => {
+          const input = embeddingInput(row.content ?? '');
+          return { row, input, hash: contentHash(input) };
+        })
+        .filter((w) => !(w.row.model === embedder.model && w.row.content_hash === w.hash));
+      let fetched: Awaited<ReturnType<SharedVectors['fetch']>>;
+      try {
+        fetched = await source.fetch(embedder.model, [...new Set(wanted.map((w) => w.hash))]);
+      } catch (error) {
+        log.warn('could not read shared vectors; embedding locally', { model: embedder.model, error: error instanceof Error ? error.message : String(error) });
+        return total;
+      }
+      const found = wanted.filter((w) => fetched.has(w.hash));
+      total.missing += wanted.length - found.length;
+      if (found.length === 0) continue;
+      // Structure first: the declared dimension is the vector's, every value finite, not all zero.
+      const checked = new Map<string, Float32Array>();
+      for (const w of found) {
+        if (checked.has(w.hash)) continue;
+        const got = fetched.get(w.hash);
+        try {
+          if (!got || got.dimensions !== got.vector.length) throw new Error('dimension');
+          checked.set(w.hash, checkVector(got.vector, got.dimensions, 'shared vector'));
+        } catch {
+          total.rejected += 1;
+        }
+      }
+      const candidates = found.filter((w) => checked.has(w.hash));
+      if (candidates.length === 0) continue;
+      // Then meaning: one of them, at random, embedded here must agree with the shared one.
+      const sample = candidates[randomInt(candidates.length)] as (typeof candidates)[number];
+      let reference: Float32Array | undefined;
+      try {
+        [reference] = await embedder.embed([sample.input]);
+      } catch (error) {
+        log.warn('could not embed a sample to check shared vectors; embedding later', { model: embedder.model, error: error instanceof Error ? error.message : String(error) });
+        return total;
+      }
+      if (!reference) return total;
+      const sampleVector = checked.get(sample.hash) as Float32Array;
+      const cosine = sampleVector.length === reference.length ? dot(sampleVector, checkVector(reference, reference.length, 'sample vector')) : -1;
+      if (cosine < SAMPLE_AGREEMENT) {
+        distrusted.add(embedder.model);
+        total.rejected += checked.size;
+        total.mismatch = { model: embedder.model, hash: sample.hash, cosine };
+        log.warn('a shared vector disagrees with this replica’s own embedding; not taking shared vectors for this model', total.mismatch);
+        return total;
+      }
+      // The model's dimension is the sample's: a vector of another length is not this model's.
+      const dimensions = reference.length;
+      for (const [hash, vector] of checked) {
+        if (vector.length === dimensions) continue;
+        checked.delete(hash);
+        total.rejected += 1;
+      }
+      if (!db.open) return total;
+      db.transaction(() => {
+        for (const w of found) {
+          const vector = checked.get(w.hash);
+          if (!vector) continue;
+          // The text may have changed since it was read: then this vector is not its vector.
+          const now = statements.get('SELECT m.content, m.content_type, m.created_at, i.project_id, i.state FROM memory_index i JOIN memory_embeddings m ON m.id = i.memory_id WHERE i.key = ?').get(w.row.key) as
+            | { content: string; content_type: MemoryContentType; created_at: string; project_id: string | null; state: string }
+            | undefined;
+          if (!now || now.state !== 'pending' || contentHash(embeddingInput(now.content)) !== w.hash) continue;
+          deps.store.put({ key: w.row.key, model: embedder.model, vector, contentType: now.content_type, projectId: now.project_id ?? '', createdAt: now.created_at });
+          markIndexed(w.row.key, embedder.model, dimensions, w.hash);
+          total.adopted += 1;
+        }
+      })();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   return {
     runBatch,
+    adoptShared,
 
     /** Processes every ready row (yielding between batches); stops at the first provider failure. */
     async drain(options: { batchSize?: number; onBatch?: (r: BatchResult) => void; signal?: AbortSignal } = {}): Promise<BatchResult> {

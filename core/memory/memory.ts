@@ -15,7 +15,8 @@ import { createLogger } from '../common/logger';
 import { num, str, strOrNull } from '../common/rows';
 import { createEmbedder, DEFAULT_EMBEDDER, embedderConfigSchema, type EmbedderConfig } from './embedders/config';
 import type { Embedder } from './embedders/types';
-import { createIndexer, type BatchResult } from './indexer';
+import { createIndexer, type AdoptResult, type BatchResult } from './indexer';
+import type { SharedVectors } from './shared-vectors';
 import { createSearch } from './search';
 import { createMemorySources, type SourceTable } from './sources';
 import { createVectorStore } from './store';
@@ -68,7 +69,8 @@ export function createMemory(ctx: ServiceContext, options: MemoryOptions = {}) {
 
   const store = createVectorStore(db);
   const sources = createMemorySources(db, { model: () => embedder.model });
-  const indexer = createIndexer(db, { store, embedder: current, clock: ctx.clock });
+  let shared: SharedVectors | null = null;
+  const indexer = createIndexer(db, { store, embedder: current, clock: ctx.clock, shared: () => shared });
   const search = createSearch(db, { store, embedder: current });
   const batchSize = options.batchSize ?? (config.provider === 'local' ? 4 : 64);
 
@@ -120,7 +122,7 @@ export function createMemory(ctx: ServiceContext, options: MemoryOptions = {}) {
   });
 
   /** Derive memory rows for queued sources, then embed what is pending. */
-  async function work(opts: { onBatch?: (r: BatchResult) => void; signal?: AbortSignal } = {}): Promise<BatchResult & { sourcesWritten: number }> {
+  async function work(opts: { onBatch?: (r: BatchResult) => void; signal?: AbortSignal } = {}): Promise<BatchResult & { sourcesWritten: number; shared: AdoptResult }> {
     let sourcesWritten = 0;
     for (;;) {
       if (opts.signal?.aborted || !db.open) break;
@@ -129,8 +131,11 @@ export function createMemory(ctx: ServiceContext, options: MemoryOptions = {}) {
       if (taken === 0) break;
       await new Promise((resolve) => setImmediate(resolve)); // one chunk per turn of the event loop
     }
+    // Vectors another replica (or the server's indexer) already computed first; embed the rest.
+    const adopted = await indexer.adoptShared({ signal: opts.signal });
+    if (adopted.adopted > 0) emit();
     const result = await indexer.drain({ batchSize, onBatch: opts.onBatch, signal: opts.signal });
-    return { ...result, sourcesWritten };
+    return { ...result, sourcesWritten, shared: adopted };
   }
 
   return {
@@ -235,7 +240,12 @@ export function createMemory(ctx: ServiceContext, options: MemoryOptions = {}) {
     },
 
     /** Derives queued memory rows and indexes everything pending now (the CLI has no background worker). */
-    drain: (): Promise<BatchResult & { sourcesWritten: number }> => work(),
+    drain: (): Promise<BatchResult & { sourcesWritten: number; shared: AdoptResult }> => work(),
+
+    /** Takes and shares vectors through the central database (null: this replica embeds alone). */
+    useSharedVectors(source: SharedVectors | null): void {
+      shared = source;
+    },
 
     /**
      * Brings memory rows up to date with their sources, and (with `model`) switches the replica to

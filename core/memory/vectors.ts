@@ -31,3 +31,10 @@ export function blobVector(blob: Buffer): Float32Array {
   copy.set(blob);
   return new Float32Array(copy.buffer);
 }
+
+/** Dot product (the cosine of two unit vectors). */
+export function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += (a[i] ?? 0) * (b[i] ?? 0);
+  return sum;
+}

@@ -42,7 +42,7 @@ function userOfEmployee(writer: WriteApi, employeeId: unknown): string | null {
 function actorName(writer: WriteApi): string {
   if (!writer.actorId) return 'Someone';
   const user = writer.get('users', writer.actorId);
-  return typeof user?.full_name === 'string' ? user.full_name : 'Someone';
+  return typeof user?.name === 'string' ? user.name : 'Someone';
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -83,7 +83,7 @@ function draftsFor(change: Change, writer: WriteApi): Draft[] {
     return [...recipients].map((userId) => ({
       userId,
       type: 'task_commented' as const,
-      title: `${String(comment.author_name)} commented on ${String(task.title)}`,
+      title: `${String(comment.author)} commented on ${String(task.title)}`,
       message: excerpt,
       taskId: String(task.id),
       projectId: str(task.project_id),

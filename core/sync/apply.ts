@@ -3,6 +3,7 @@ import { createStatementCache } from '../database/statements';
 import type { EntityTable, Row } from '../mutations/types';
 import { SYNC_ORDER, TABLE_SPECS } from './columns';
 import type { Outbox, OutboxEntry } from './outbox';
+import type { DeferredIndex } from './state';
 import { FOREIGN_KEYS, invalidReason } from './validate-row';
 import { createPulledAudit } from '../audit/pulled';
 
@@ -162,6 +163,33 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
   }
 
   return {
+    /**
+     * Before the bootstrap of an empty replica: drops the synced tables' secondary (non-unique)
+     * indexes, so each page writes only the table and its keys; building an index once over all
+     * rows is far cheaper than maintaining it row by row. Unique indexes stay (they are rules).
+     * Returns what was dropped: the caller records it in the same transaction, for `restoreIndexes`.
+     */
+    dropSecondaryIndexes(): DeferredIndex[] {
+      const tables = SYNC_ORDER.map((t) => `'${t}'`).join(', ');
+      const indexes = db
+        .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables}) AND sql LIKE 'CREATE INDEX %' ORDER BY name`)
+        .all() as DeferredIndex[];
+      // Only names the record can hold (and quote) are dropped; anything else stays in place.
+      const droppable = indexes.filter((i) => /^[A-Za-z0-9_]+$/.test(i.name));
+      for (const index of droppable) db.exec(`DROP INDEX "${index.name}"`);
+      return droppable;
+    },
+
+    /** Rebuilds indexes dropped by `dropSecondaryIndexes` (idempotent: an existing one is kept). */
+    restoreIndexes(indexes: readonly DeferredIndex[]): void {
+      for (const index of indexes) db.exec(index.sql.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
+    },
+
+    /** Whether every synced table is empty (a first bootstrap, or a replacement after the wipe). */
+    syncedTablesEmpty(): boolean {
+      return SYNC_ORDER.every((t) => !statements.get(`SELECT 1 FROM "${t}" LIMIT 1`).get());
+    },
+
     apply(batch: ApplyBatch, within?: () => void, options: { bulk?: boolean } = {}): ApplyResult {
       const result: ApplyResult = { upserted: 0, deleted: 0, skipped: [], tables: [] };
       db.transaction(() => {

@@ -47,6 +47,14 @@ function kindOf(columnType: string): ColumnKind {
 /** Synced tables in dependency order: parents before children (bootstrap and apply rely on it). */
 export const SYNC_ORDER: EntityTable[] = [...ENTITY_TABLES];
 
+/**
+ * Columns that never travel with their row: the seed's `memory_embeddings.embedding_vector` (a
+ * 512-dimension vector is ~10 KB of JSON, more than the rest of the row) moves only through
+ * semantic memory's vector exchange (core/memory/shared-vectors.ts), and only to replicas that
+ * need it.
+ */
+export const NOT_SYNCED_WITH_ROW: ReadonlySet<string> = new Set(['memory_embeddings.embedding_vector']);
+
 const tablesByName: Record<string, PgTable> = Object.fromEntries(Object.values(seedTables).map((t) => [getTableConfig(t).name, t]));
 
 /** Column facts of every synced table, read from the drizzle schema (the single source of truth). */
@@ -54,10 +62,16 @@ export const TABLE_SPECS: Record<EntityTable, TableSpec> = Object.fromEntries(
   SYNC_ORDER.map((name) => {
     const table = tablesByName[name];
     if (!table) throw new Error(`No PostgreSQL schema for synced table ${name}`);
-    const columns = getTableConfig(table).columns.map((c) => ({ name: c.name, kind: kindOf(c.columnType), notNull: c.notNull }));
+    const columns = getTableConfig(table)
+      .columns.filter((c) => !NOT_SYNCED_WITH_ROW.has(`${name}.${c.name}`))
+      .map((c) => ({ name: c.name, kind: kindOf(c.columnType), notNull: c.notNull }));
     return [name, { name, columns, byName: new Map(columns.map((c) => [c.name, c])) }];
   }),
 ) as Record<EntityTable, TableSpec>;
+
+/** The columns a pull reads: named, so central-only columns (and aliases kept for older replicas) stay off the wire. */
+export const selectList = (table: EntityTable, alias: string): string =>
+  TABLE_SPECS[table].columns.map((c) => `${alias}."${c.name}"`).join(', ');
 
 export const isSyncedTable = (name: string): name is EntityTable => Object.hasOwn(TABLE_SPECS, name);
 

@@ -41,7 +41,7 @@ const LABEL_COLUMNS: Partial<Record<EntityTable, string>> = {
   tasks: 'title',
   projects: 'name',
   employees: 'name',
-  users: 'full_name',
+  users: 'name',
   comments: 'content',
   notifications: 'title',
 };

@@ -1,5 +1,6 @@
 import type { SyncState as SyncStateValue } from '../../shared/settings';
 import type pg from 'pg';
+import { AppError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { isoNow, type Clock } from '../common/time';
 import type { SqliteDb } from '../database/open';
@@ -8,10 +9,9 @@ import type { Session } from '../database/session';
 import type { Applier, ApplyBatch, SkippedRow } from './apply';
 import { isSyncedTable, rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } from './columns';
 import { createCentralPool, type CentralConfig } from './central/connect';
-import { countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
+import { centralSchemaIsCurrent, countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
 import { pushChunk, type PushMutation } from './central/push';
 import { readHello, startNewEpoch, type CentralHello } from './central/identity';
-import { AppError } from '../common/errors';
 import { HISTORY_DAYS, HISTORY_MAX } from './outbox';
 import { describeSyncError, isOfflineError } from './errors';
 import type { Outbox, OutboxEntry } from './outbox';
@@ -222,8 +222,17 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   }
 
   async function bootstrap(client: pg.PoolClient, result: SyncResult): Promise<void> {
-    const state: BootstrapState = deps.state.bootstrap() ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
-    deps.state.setBootstrap(state);
+    const resumed = deps.state.bootstrap();
+    const state: BootstrapState = resumed ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
+    deps.db.transaction(() => {
+      deps.state.setBootstrap(state);
+      // An empty replica loads without its secondary indexes, rebuilt once at the end (in the
+      // transaction that completes the bootstrap). The list is recorded with the drop, so a
+      // crash in between resumes without them and still rebuilds them.
+      if (!resumed && deps.state.deferredIndexes().length === 0 && deps.applier.syncedTablesEmpty()) {
+        deps.state.setDeferredIndexes(deps.applier.dropSecondaryIndexes());
+      }
+    })();
     const total = await countRows(client, SYNC_ORDER);
     // Bootstrap is resumable page by page and re-readable from central, so it need not pay for
     // an fsync per page; full durability comes back before anything local is written on top.
@@ -254,6 +263,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     }
     // Everything committed before the horizon was in the snapshot; the change log covers the rest.
     deps.db.transaction(() => {
+      deps.applier.restoreIndexes(deps.state.deferredIndexes());
+      deps.state.setDeferredIndexes([]);
       deps.state.setCursor({ xid: state.horizon, version: -1 });
       deps.state.setBootstrap(null);
     })();
@@ -497,6 +508,12 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       // a dropped connection would be an uncaught exception. The failing query rejects anyway.
       client.on('error', onClientError);
       await checkIdentity(client, result);
+      if (!(await centralSchemaIsCurrent(client))) {
+        throw new AppError(
+          'CONFLICT',
+          'The central database runs an older Coordinator schema than this app; nothing was sent. Run `coordinator migrate` against it (or ask your administrator), then sync again.',
+        );
+      }
       await pushGuarded(client, result);
       const rebuild = deps.state.rebuildPending();
       if (rebuild || (await needsReplacement(client))) {
@@ -543,6 +560,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
 
   return {
     status,
+    /** The engine's connection pool (semantic memory exchanges vectors over it). */
+    centralPool: (): pg.Pool => getPool(),
     onStatus(listener: (status: SyncStatus) => void): () => void {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);

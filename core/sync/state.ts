@@ -42,7 +42,11 @@ const KEYS = {
   maxVersion: 'sync.max_version',
   rebaseReason: REBASE_REASON_KEY,
   rebuild: 'sync.rebuild_pending',
+  deferredIndexes: 'sync.deferred_indexes',
 } as const;
+
+const deferredIndexesSchema = z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_]+$/), sql: z.string().startsWith('CREATE INDEX ') }));
+export type DeferredIndex = z.infer<typeof deferredIndexesSchema>[number];
 
 function readJson<S extends z.ZodType>(session: Session, key: string, schema: S): z.output<S> | null {
   const raw = session.getSetting(key);
@@ -109,6 +113,9 @@ export function createSyncState(session: Session) {
     /** Local data must be rebuilt from central (another epoch or another central database). */
     rebuildPending: (): boolean => session.getSetting(KEYS.rebuild) === '1',
     setRebuildPending: (pending: boolean) => session.setSetting(KEYS.rebuild, pending ? '1' : ''),
+    /** Secondary indexes dropped for the bootstrap of an empty replica, rebuilt when it completes. */
+    deferredIndexes: (): DeferredIndex[] => readJson(session, KEYS.deferredIndexes, deferredIndexesSchema) ?? [],
+    setDeferredIndexes: (indexes: DeferredIndex[]) => session.setSetting(KEYS.deferredIndexes, indexes.length ? JSON.stringify(indexes) : ''),
     lastError: (): string | null => session.getSetting(KEYS.lastError) || null,
     setLastError: (message: string | null) => session.setSetting(KEYS.lastError, message ?? ''),
   };

@@ -96,6 +96,13 @@ export function createTasksService(ctx: ServiceContext, deps: TasksDeps) {
     }
   };
 
+  /** The seed's `tasks.assignee`: the assigned employee's display name, in step with `assigned_to`. */
+  const assigneeName = (assignedTo: string | null): string | null => {
+    if (!assignedTo) return null;
+    const employee = writer.get('employees', assignedTo);
+    return employee ? String(employee.name).slice(0, 100) : null;
+  };
+
   const assertTimeOrder = (start: string | null | undefined, end: string | null | undefined) => {
     if (start && end && Date.parse(end) < Date.parse(start)) {
       throw new AppError('VALIDATION', 'The end time is before the start time', [{ path: 'endTime', message: 'is before the start time' }]);
@@ -208,6 +215,7 @@ export function createTasksService(ctx: ServiceContext, deps: TasksDeps) {
           status,
           priority: input.priority ?? 'medium',
           assigned_to: input.assignedTo ?? null,
+          assignee: assigneeName(input.assignedTo ?? null),
           created_by: session.currentUserId,
           start_time: input.startTime ?? null,
           end_time: input.endTime ?? null,
@@ -230,6 +238,7 @@ export function createTasksService(ctx: ServiceContext, deps: TasksDeps) {
         assertReferences(input.projectId, input.assignedTo);
         assertTimeOrder(input.startTime === undefined ? current.startTime : input.startTime, input.endTime === undefined ? current.endTime : input.endTime);
         const patch = patchFrom(input, FIELD_COLUMNS);
+        if (input.assignedTo !== undefined) patch.assignee = assigneeName(input.assignedTo);
         if (input.status && input.status !== current.status) {
           if (input.status === 'done') patch.completed_at = writer.now;
           else if (current.status === 'done') patch.completed_at = null;

@@ -13,7 +13,7 @@ export function toUser(r: Row): User {
     crmUserId: numOrNull(r.crm_user_id),
     username: str(r.username),
     email: str(r.email),
-    fullName: str(r.full_name),
+    fullName: str(r.name),
     role: str(r.role) as User['role'],
     isActive: bool(r.is_active),
     preferences: json(r.preferences, {}),
@@ -38,12 +38,12 @@ export function createUsersService(ctx: ServiceContext) {
     get,
 
     list(): User[] {
-      return (statements.get('SELECT * FROM users ORDER BY full_name').all() as Row[]).map(toUser);
+      return (statements.get('SELECT * FROM users ORDER BY name').all() as Row[]).map(toUser);
     },
 
     findByName(name: string): User | null {
       const row = statements
-        .get('SELECT * FROM users WHERE lower(full_name) = lower(?) OR lower(username) = lower(?) ORDER BY created_at LIMIT 1')
+        .get('SELECT * FROM users WHERE lower(name) = lower(?) OR lower(username) = lower(?) ORDER BY created_at LIMIT 1')
         .get(name, name) as Row | undefined;
       return row ? toUser(row) : null;
     },
@@ -58,7 +58,7 @@ export function createUsersService(ctx: ServiceContext) {
         crm_user_id: null,
         username: input.username,
         email: input.email,
-        full_name: input.fullName,
+        name: input.fullName,
         role: input.role ?? 'member',
         is_active: 1,
         preferences: JSON.stringify(input.preferences ?? {}),
@@ -73,7 +73,7 @@ export function createUsersService(ctx: ServiceContext) {
 
     update(raw: unknown): User {
       const input = parseInput(userUpdateInput, raw);
-      const patch = patchFrom(input, { fullName: 'full_name', email: 'email', role: 'role' });
+      const patch = patchFrom(input, { fullName: 'name', email: 'email', role: 'role' });
       if (input.preferences) patch.preferences = JSON.stringify(input.preferences);
       if (input.aiSettings) patch.ai_settings = JSON.stringify(input.aiSettings);
       if (input.isActive !== undefined) patch.is_active = boolToSql(input.isActive);

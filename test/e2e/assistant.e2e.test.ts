@@ -55,8 +55,8 @@ describe('Assistant end to end', () => {
 
     await page.getByTestId('rate-up').click();
     await expect.poll(() => page.getByTestId('rate-up').getAttribute('aria-pressed')).toBe('true');
-    const rated = core.db.prepare('SELECT user_rating FROM conversation_history WHERE user_rating IS NOT NULL').all();
-    expect(rated).toEqual([{ user_rating: 1 }]);
+    const rated = core.db.prepare('SELECT user_satisfaction FROM conversation_history WHERE user_satisfaction IS NOT NULL').all();
+    expect(rated).toEqual([{ user_satisfaction: 1 }]);
 
     // A source opens its task.
     await page.getByTestId('assistant-source').first().click();

@@ -206,7 +206,7 @@ export async function seedCentral(db: pg.ClientBase, counts: { projects: number;
   await db.query('BEGIN');
   try {
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO users (id, username, email, full_name, role) VALUES (gen_random_uuid(), 'seed', 'seed@example.test', 'Seed Admin', 'admin') RETURNING id`,
+      `INSERT INTO users (id, username, email, name, role) VALUES (gen_random_uuid(), 'seed', 'seed@example.test', 'Seed Admin', 'admin') RETURNING id`,
     );
     const userId = rows[0]!.id;
     await db.query(
@@ -223,7 +223,7 @@ export async function seedCentral(db: pg.ClientBase, counts: { projects: number;
       [userId, counts.tasks],
     );
     await db.query(
-      `INSERT INTO comments (id, task_id, user_id, author_name, content, comment_order)
+      `INSERT INTO comments (id, task_id, user_id, author, content, comment_order)
        SELECT gen_random_uuid(), t.ids[1 + (n % array_length(t.ids, 1))], $1, 'Seed Admin', 'seed comment ' || n, n
        FROM generate_series(1, $2) n, (SELECT array_agg(id ORDER BY title) AS ids FROM tasks) t`,
       [userId, counts.comments],

@@ -156,19 +156,28 @@ describe('the seed tables', () => {
     }
   });
 
-  it('include every column the seed names for the central tables', () => {
-    const seedColumns: Record<string, string[]> = {
-      users: ['crm_user_id', 'username', 'email', 'full_name', 'role', 'is_active', 'preferences', 'ai_settings', 'last_login', 'last_activity'],
-      employees: ['user_id', 'name', 'email', 'department', 'position', 'manager_id', 'hire_date', 'is_active'],
-      projects: ['name', 'description', 'status', 'start_date', 'end_date', 'deadline', 'created_by'],
-      tasks: ['project_id', 'title', 'description', 'status', 'priority', 'assigned_to', 'created_by', 'start_time', 'end_time', 'due_date', 'estimated_hours', 'actual_hours', 'completed_at'],
-      comments: ['task_id', 'user_id', 'author_name', 'content', 'comment_order', 'is_edited'],
-      notifications: ['user_id', 'type', 'title', 'message', 'read', 'read_at', 'action_url', 'metadata', 'task_id', 'project_id'],
-      memory_embeddings: ['content', 'content_type', 'source_table', 'source_id', 'keywords', 'summary', 'access_count', 'last_accessed', 'similarity_threshold', 'embedding_model'],
-    };
-    for (const [table, columns] of Object.entries(seedColumns)) {
-      const declared = Object.keys(sqliteShape(sqliteByName.get(table) as SQLiteTable).columns);
-      expect(declared, table).toEqual(expect.arrayContaining([...columns, 'id', 'created_at']));
+  it('have every column the seed names, under the seed\'s name, in both dialects (test/fixtures/seed-columns.json)', () => {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/seed-columns.json'), 'utf8')) as { tables: Record<string, string[]> };
+    expect(Object.keys(fixture.tables).sort()).toEqual([...SEED_TABLE_NAMES].sort());
+    for (const [table, columns] of Object.entries(fixture.tables)) {
+      const lite = Object.keys(sqliteShape(sqliteByName.get(table) as SQLiteTable).columns);
+      const central = Object.keys(pgShape(pgByName.get(table) as PgTable).columns);
+      for (const column of columns) {
+        expect(lite, `sqlite ${table}.${column}`).toContain(column);
+        expect(central, `pg ${table}.${column}`).toContain(column);
+      }
+    }
+  });
+
+  it('no longer have the names ours replaced with the seed\'s (one name per concept)', () => {
+    const replaced = { users: ['full_name'], comments: ['author_name'], conversation_history: ['query', 'response', 'user_rating'] };
+    for (const [table, columns] of Object.entries(replaced)) {
+      const lite = Object.keys(sqliteShape(sqliteByName.get(table) as SQLiteTable).columns);
+      const central = Object.keys(pgShape(pgByName.get(table) as PgTable).columns);
+      for (const column of columns) {
+        expect(lite, `sqlite ${table}.${column}`).not.toContain(column);
+        expect(central, `pg ${table}.${column}`).not.toContain(column);
+      }
     }
   });
 });
@@ -410,17 +419,27 @@ describe('the generated migrations', () => {
     // A light reading of drizzle-kit's PostgreSQL output (no server needed): CREATE TABLE blocks
     // and ALTER TABLE … ADD/DROP COLUMN, applied in journal order.
     const tables = new Map<string, string[]>();
+    const aliases: string[] = [];
     for (const tag of journalTags('pg')) {
       const text = readFileSync(path.join(MIGRATIONS, 'pg', `${tag}.sql`), 'utf8');
-      for (const statement of text.split('--> statement-breakpoint').map((s) => s.trim())) {
+      for (const statement of text.split('--> statement-breakpoint').map((s) => s.trim().replace(/^(--.*\n)+/, ''))) {
         const create = /^CREATE TABLE (?:IF NOT EXISTS )?"([a-z_]+)" \(([\s\S]*)\);$/.exec(statement);
         if (create) {
           const columns = [...(create[2] as string).matchAll(/^\s*"([a-z_]+)" \S/gm)].map((m) => m[1] as string);
           tables.set(create[1] as string, columns);
           continue;
         }
+        // Read-only aliases of renamed columns kept for replicas of the previous release are no
+        // part of the schema: they must be exactly the declared ones.
+        const alias = /^ALTER TABLE "?([a-z_]+)"? ADD COLUMN "?([a-z_]+)"? [a-z]+ GENERATED ALWAYS AS \("?([a-z_]+)"?\) STORED;?$/.exec(statement);
+        if (alias) {
+          aliases.push(`${alias[1]}.${alias[2]} = ${alias[3]}`);
+          continue;
+        }
         const add = /^ALTER TABLE "([a-z_]+)" ADD COLUMN "([a-z_]+)"/.exec(statement);
         if (add) tables.get(add[1] as string)?.push(add[2] as string);
+        const rename = /^ALTER TABLE "([a-z_]+)" RENAME COLUMN "([a-z_]+)" TO "([a-z_]+)"/.exec(statement);
+        if (rename) tables.set(rename[1] as string, (tables.get(rename[1] as string) ?? []).map((c) => (c === rename[2] ? (rename[3] as string) : c)));
         const drop = /^ALTER TABLE "([a-z_]+)" DROP COLUMN "([a-z_]+)"/.exec(statement);
         if (drop) tables.set(drop[1] as string, (tables.get(drop[1] as string) ?? []).filter((c) => c !== drop[2]));
         const dropTable = /^DROP TABLE "([a-z_]+)"/.exec(statement);
@@ -433,5 +452,12 @@ describe('the generated migrations', () => {
       const name = getPgTableConfig(table).name;
       expect(tables.get(name), name).toEqual(Object.keys(pgShape(table).columns));
     }
+    expect(aliases.sort()).toEqual([
+      'comments.author_name = author',
+      'conversation_history.query = user_query',
+      'conversation_history.response = ai_response',
+      'conversation_history.user_rating = user_satisfaction',
+      'users.full_name = name',
+    ]);
   });
 });

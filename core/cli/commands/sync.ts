@@ -34,6 +34,7 @@ interface SyncOpts {
   sslmode?: string;
   allowPlaintextPassword?: boolean;
   join?: boolean;
+  indexMemory?: boolean;
 }
 
 async function reconcileWithCrm(
@@ -79,6 +80,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--watch', 'keep syncing every --interval seconds until interrupted')
     .option('--interval <seconds>', 'seconds between syncs with --watch', '30')
     .option('--join', 'this is another central database than the one this replica synced with: rebuild local data from it and push pending work to it')
+    .option('--index-memory', "after each sync, embed the memory the central database has no vector for yet (this replica's model) and share the vectors: a server running this keeps new laptops from starting cold")
     .action((opts: SyncOpts, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
         if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
@@ -92,6 +94,15 @@ export function registerSyncCommands(program: Command): void {
           ...core.employees.duplicateEmails().map((d) => `employees ${d.names.join(', ')} share the email ${d.email}`),
           ...core.projects.duplicateActiveNames().map((d) => `${d.count} active projects are named "${d.name}"`),
         ];
+        // The headless indexer: embed what the central exchange lacks for this replica's model and
+        // share it (the provider key comes from the environment, as for `memory reindex`).
+        if (opts.indexMemory) core.memory.useApiKey(() => process.env.OPENAI_API_KEY || undefined);
+        const indexMemory = async () => {
+          const m = await core.memory.drain();
+          // Memory rows derived here were written locally: push them with their vectors shared.
+          if (m.sourcesWritten > 0) await engine.syncOnce();
+          return { model: core.memory.model(), adopted: m.shared.adopted, embedded: m.embedded, error: m.error };
+        };
         let lastReported = '';
         /** One sync; with `quiet` (every run of --watch after the first) nothing is printed unless something happened. */
         const once = async (quiet: boolean) => {
@@ -106,11 +117,13 @@ export function registerSyncCommands(program: Command): void {
           const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone, allowPlaintextPassword: opts.allowPlaintextPassword }) : undefined;
           // What the CRM brought in reaches this replica in the same run.
           if (crm && crm.imported > 0) summary.pulled += (await engine.syncOnce()).pulled;
+          const memory = opts.indexMemory ? await indexMemory() : undefined;
           const warnings = duplicates();
-          const report = { ...summary, ...(crm ? { crm } : {}), ...(warnings.length > 0 ? { duplicates: warnings } : {}) };
+          const report = { ...summary, ...(crm ? { crm } : {}), ...(memory ? { memory } : {}), ...(warnings.length > 0 ? { duplicates: warnings } : {}) };
           const eventful =
             summary.pushed + summary.pulled + summary.conflicts + summary.rejected + summary.skipped.length > 0 ||
             r.identity !== undefined ||
+            (memory !== undefined && (memory.adopted + memory.embedded > 0 || memory.error !== undefined)) ||
             (crm !== undefined && (!crm.ran || crm.imported + crm.exported + crm.conflicts + crm.skipped.length + crm.warnings.length > 0));
           const reported = JSON.stringify(warnings);
           log.debug('sync run', { quiet, eventful, pushed: summary.pushed, pulled: summary.pulled });
@@ -121,6 +134,7 @@ export function registerSyncCommands(program: Command): void {
           out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
           for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
           if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);
+          if (memory) out.line(`Memory (${memory.model}): took ${plural(memory.adopted, 'shared vector')}, embedded ${memory.embedded}${memory.error ? ` (stopped: ${memory.error})` : ''}.`);
           if (crm && !crm.ran) out.line(`CRM: ${crm.reason ?? 'skipped'}`);
           else if (crm) {
             out.line(`CRM: imported ${plural(crm.imported, 'change')}, exported ${plural(crm.exported, 'change')}, ${plural(crm.conflicts, 'conflict')} in ${crm.durationMs} ms.`);

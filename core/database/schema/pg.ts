@@ -16,6 +16,7 @@ import {
   date,
   uniqueIndex,
   uuid,
+  varchar,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
@@ -44,7 +45,8 @@ export const users = pgTable(
     crmUserId: integer('crm_user_id'),
     username: text('username').notNull(),
     email: text('email').notNull(),
-    fullName: text('full_name').notNull(),
+    /** The seed's display name (`users.name`). */
+    name: text('name').notNull(),
     role: userRole('role').notNull().default('member'),
     isActive: boolean('is_active').notNull().default(true),
     preferences: jsonb('preferences').notNull().default({}),
@@ -128,6 +130,8 @@ export const tasks = pgTable(
     completedAt: ts('completed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The seed's assignee display name: the employee's name when `assigned_to` is set, else a CRM or free-text name. */
+    assignee: varchar('assignee', { length: 100 }),
   },
   (t) => [
     index('idx_tasks_project_id').on(t.projectId),
@@ -151,7 +155,8 @@ export const comments = pgTable(
       .notNull()
       .references(() => tasks.id, { onDelete: 'cascade' }),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
-    authorName: text('author_name').notNull(),
+    /** The author's display name as the seed has it; a CRM contact who is no user keeps theirs here. */
+    author: text('author').notNull(),
     content: text('content').notNull(),
     commentOrder: integer('comment_order').notNull(),
     isEdited: boolean('is_edited').notNull().default(false),
@@ -206,6 +211,8 @@ export const memoryEmbeddings = pgTable(
     embeddingModel: text('embedding_model'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The seed's vector column; never pulled with the row (see memory_vectors and README). */
+    embeddingVector: jsonb('embedding_vector'),
   },
   (t) => [
     index('idx_memory_source').on(t.sourceTable, t.sourceId),
@@ -220,13 +227,13 @@ export const conversationHistory = pgTable(
     id: uuid('id').primaryKey(),
     sessionId: text('session_id').notNull(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
-    query: text('query').notNull(),
-    response: text('response'),
+    userQuery: text('user_query').notNull(),
+    aiResponse: text('ai_response'),
     queryType: text('query_type'),
     responseTimeMs: integer('response_time_ms'),
     dataSources: jsonb('data_sources').notNull().default([]),
     confidenceScore: doublePrecision('confidence_score'),
-    userRating: integer('user_rating'),
+    userSatisfaction: integer('user_satisfaction'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -312,6 +319,7 @@ export const seedTables = {
 
 /** PostgreSQL's 64-bit transaction id; the pull horizon compares it with the snapshot's xmin. */
 const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 /**
  * The change log: one row per committed change of a synced table, written by triggers in the
@@ -458,3 +466,22 @@ export const crmBridgeState = pgTable('crm_bridge_state', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
 });
+
+/**
+ * Semantic memory's shared vectors (central only, outside the change log): one vector per model
+ * and sha256 of the embedded text, as little-endian float32 (4 bytes a dimension; the seed's JSONB
+ * form costs ~4.5x that). A replica on the same model takes them instead of embedding; any replica
+ * or the headless indexer adds the ones it computed. Content-addressed, so an edit that restores
+ * an earlier text finds its vector again and two memories with the same text share one.
+ */
+export const memoryVectors = pgTable(
+  'memory_vectors',
+  {
+    model: text('model').notNull(),
+    contentHash: text('content_hash').notNull(),
+    dimensions: integer('dimensions').notNull(),
+    vector: bytea('vector').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.contentHash] })],
+);

@@ -29,7 +29,8 @@ export const users = sqliteTable(
     crmUserId: integer('crm_user_id'),
     username: text('username').notNull(),
     email: text('email').notNull(),
-    fullName: text('full_name').notNull(),
+    /** The seed's display name (`users.name`). */
+    name: text('name').notNull(),
     role: text('role').notNull().default('member'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     preferences: text('preferences').notNull().default('{}'),
@@ -115,6 +116,8 @@ export const tasks = sqliteTable(
     completedAt: text('completed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The seed's assignee display name: the employee's name when `assigned_to` is set, else a CRM or free-text name. */
+    assignee: text('assignee'),
   },
   (t) => [
     index('idx_tasks_project_id').on(t.projectId),
@@ -140,7 +143,8 @@ export const comments = sqliteTable(
       .notNull()
       .references(() => tasks.id, { onDelete: 'cascade' }),
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
-    authorName: text('author_name').notNull(),
+    /** The author's display name as the seed has it; a CRM contact who is no user keeps theirs here. */
+    author: text('author').notNull(),
     content: text('content').notNull(),
     commentOrder: integer('comment_order').notNull(),
     isEdited: integer('is_edited', { mode: 'boolean' }).notNull().default(false),
@@ -196,6 +200,8 @@ export const memoryEmbeddings = sqliteTable(
     embeddingModel: text('embedding_model'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The seed's vector column (JSON); locally vectors live in sqlite-vec, so this stays empty. */
+    embeddingVector: text('embedding_vector'),
   },
   (t) => [
     index('idx_memory_source').on(t.sourceTable, t.sourceId),
@@ -211,13 +217,13 @@ export const conversationHistory = sqliteTable(
     id: text('id').primaryKey(),
     sessionId: text('session_id').notNull(),
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
-    query: text('query').notNull(),
-    response: text('response'),
+    userQuery: text('user_query').notNull(),
+    aiResponse: text('ai_response'),
     queryType: text('query_type'),
     responseTimeMs: integer('response_time_ms'),
     dataSources: text('data_sources').notNull().default('[]'),
     confidenceScore: real('confidence_score'),
-    userRating: integer('user_rating'),
+    userSatisfaction: integer('user_satisfaction'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,6 +1,6 @@
 import type { EntityTable } from '../../mutations/types';
 import type { Cursor } from '../state';
-import { isSyncedTable } from '../columns';
+import { isSyncedTable, selectList } from '../columns';
 import type { Queryable } from './connect';
 
 export interface ChangeRef {
@@ -44,7 +44,7 @@ export interface CentralRow {
 export async function readRows(db: Queryable, table: EntityTable, ids: string[]): Promise<CentralRow[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT t.*, m.version AS __sync_version FROM "${table}" t
+    `SELECT ${selectList(table, 't')}, m.version AS __sync_version FROM "${table}" t
      LEFT JOIN sync_row_meta m ON m.table_name = $1 AND m.row_id = t.id
      WHERE t.id = ANY($2::uuid[])`,
     [table, ids],
@@ -55,7 +55,7 @@ export async function readRows(db: Queryable, table: EntityTable, ids: string[])
 /** One keyset page of a table for bootstrap, in id order. */
 export async function readSnapshotPage(db: Queryable, table: EntityTable, afterId: string | null, limit: number): Promise<CentralRow[]> {
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT t.*, m.version AS __sync_version FROM "${table}" t
+    `SELECT ${selectList(table, 't')}, m.version AS __sync_version FROM "${table}" t
      LEFT JOIN sync_row_meta m ON m.table_name = $1 AND m.row_id = t.id
      WHERE ($2::uuid IS NULL OR t.id > $2::uuid)
      ORDER BY t.id
@@ -110,6 +110,16 @@ export async function readConflicts(db: Queryable, clientIds: string[], cursor: 
     id: r.id, xid: r.xid, seq: Number(r.seq), table: r.table_name, rowId: r.row_id, field: r.field, kind: r.kind,
     losingValue: r.losing_value, winningValue: r.winning_value, createdAt: r.created_at,
   }));
+}
+
+/**
+ * Whether the central schema is at least the one this release speaks (migration 0011: the seed's
+ * column names and `memory_vectors`, created in one transaction). Against an older one, pushes
+ * under the new column names would be dropped field by field, so the sync refuses instead.
+ */
+export async function centralSchemaIsCurrent(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(`SELECT to_regclass('public.memory_vectors') IS NOT NULL AS ok`);
+  return rows[0]?.ok === true;
 }
 
 /** The oldest position the change log still covers; a replica behind it needs a replacement sync. */

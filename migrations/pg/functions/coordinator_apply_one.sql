@@ -4,7 +4,7 @@ DECLARE
   v_seq bigint := (m ->> 'seq')::bigint;
   v_tbl text := m ->> 'table';
   v_op text := m ->> 'op';
-  v_fields jsonb := coalesce(m -> 'fields', '{}'::jsonb);
+  v_fields jsonb := coordinator_legacy_fields(m ->> 'table', coalesce(m -> 'fields', '{}'::jsonb));
   v_base bigint := (m ->> 'baseVersion')::bigint;
   v_hlc text := m ->> 'hlc';
   v_rid uuid;

@@ -25,8 +25,10 @@ BEGIN
   END IF;
   stamp := coalesce(nullif(current_setting('coordinator.hlc', true), ''),
                     lpad((floor(extract(epoch FROM clock_timestamp()) * 1000))::bigint::text, 15, '0') || ':00000:server');
-  new_doc := to_jsonb(NEW);
-  IF TG_OP = 'UPDATE' THEN old_doc := to_jsonb(OLD); ELSE old_doc := '{}'::jsonb; END IF;
+  -- Through coordinator_legacy_fields: the read-only aliases kept for replicas of the previous
+  -- release (migration 0011) are no fields of their own and get no clock.
+  new_doc := coordinator_legacy_fields(TG_TABLE_NAME, to_jsonb(NEW));
+  IF TG_OP = 'UPDATE' THEN old_doc := coordinator_legacy_fields(TG_TABLE_NAME, to_jsonb(OLD)); ELSE old_doc := '{}'::jsonb; END IF;
   SELECT coalesce(jsonb_object_agg(n.key, jsonb_build_object('h', stamp, 'v', ver)), '{}'::jsonb) INTO clocks
   FROM jsonb_each(new_doc) n
   WHERE n.key NOT IN ('id', 'updated_at') AND (TG_OP = 'INSERT' OR n.value IS DISTINCT FROM old_doc -> n.key);

@@ -49,7 +49,7 @@ describe('the tool loop', () => {
     expect(server.requests[0]!.stream).toBe(true);
 
     const row = w.core.db.prepare('SELECT * FROM conversation_history WHERE id = ?').get(r.conversationId) as Record<string, unknown>;
-    expect(row).toMatchObject({ session_id: r.sessionId, user_id: w.users[0]!.id, query: 'What is overdue for Maria?', response: r.answer, query_type: 'question' });
+    expect(row).toMatchObject({ session_id: r.sessionId, user_id: w.users[0]!.id, user_query: 'What is overdue for Maria?', ai_response: r.answer, query_type: 'question' });
     expect(Number(row.response_time_ms)).toBeGreaterThanOrEqual(0);
     expect(JSON.parse(String(row.data_sources)).length).toBeGreaterThanOrEqual(2);
     expect(Number(row.confidence_score)).toBeGreaterThan(0.5);
@@ -162,7 +162,7 @@ describe('when the model server misbehaves', () => {
     w.useServer(server.baseURL, { timeoutMs: 1000, maxRetries: 0 });
     server.script.push({ stallMs: 3000 });
     await expect(w.agent.ask({ question: 'Status?' })).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/did not answer in time/) });
-    expect(w.core.db.prepare("SELECT query_type, response FROM conversation_history").all()).toEqual([{ query_type: 'error', response: null }]);
+    expect(w.core.db.prepare("SELECT query_type, ai_response FROM conversation_history").all()).toEqual([{ query_type: 'error', ai_response: null }]);
   });
 
   it('cancellation stops the request', async () => {

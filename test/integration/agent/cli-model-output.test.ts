@@ -21,7 +21,7 @@ describe('coordinator ask when the model server misbehaves', () => {
   const latestConversation = () => {
     const sqlite = new Database(db, { readonly: true });
     try {
-      return sqlite.prepare('SELECT response, query_type, confidence_score FROM conversation_history ORDER BY created_at DESC, id DESC LIMIT 1').get();
+      return sqlite.prepare('SELECT ai_response AS response, query_type, confidence_score FROM conversation_history ORDER BY created_at DESC, id DESC LIMIT 1').get();
     } finally {
       sqlite.close();
     }

@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 const historyRow = (id: string) =>
-  w.core.db.prepare('SELECT response, query_type, confidence_score FROM conversation_history WHERE id = ?').get(id) as { response: string | null; query_type: string; confidence_score: number | null };
+  w.core.db.prepare('SELECT ai_response AS response, query_type, confidence_score FROM conversation_history WHERE id = ?').get(id) as { response: string | null; query_type: string; confidence_score: number | null };
 
 describe('a broken reply from the model server', () => {
   it.each(Object.keys(BROKEN_REPLIES) as BrokenReply[])('%s: keeps the question, answers from local search and says why in one line', async (kind) => {

@@ -68,8 +68,8 @@ describe('CRM rows with odd values', () => {
     const id = await b.crm.addTask({ name: 'Feedback', project });
     await b.crm.addComment({ task: id, content: 'Please make the logo bigger', staff: 0, contact: 42 });
     await b.run();
-    const { rows } = await b.central.query('SELECT user_id, author_name, content FROM comments');
-    expect(rows).toEqual([{ user_id: null, author_name: 'Customer contact #42', content: 'Please make the logo bigger' }]);
+    const { rows } = await b.central.query('SELECT user_id, author, content FROM comments');
+    expect(rows).toEqual([{ user_id: null, author: 'Customer contact #42', content: 'Please make the logo bigger' }]);
   });
 
   it('HTML with scripts and mention markup becomes safe readable text', async () => {
@@ -100,7 +100,7 @@ describe('CRM rows with odd values', () => {
     const r = await b.run();
     expect(r.skipped).toEqual([{ entity: 'staff', crmId: second, reason: expect.stringMatching(/already used by staff/) }]);
     const users = await b.centralBy('users', 'crm_user_id');
-    expect(users.get(first)).toMatchObject({ full_name: 'Ann One' });
+    expect(users.get(first)).toMatchObject({ name: 'Ann One' });
     expect(users.has(second)).toBe(false);
   });
 });

@@ -191,7 +191,7 @@ describe.each(SETUPS)('$name', ({ options }) => {
 
     expect(await b.run()).toMatchObject({ conflicts: 0, skipped: [] });
     const users = await b.centralBy('users', 'crm_user_id');
-    expect(users.get(staff.tom)).toMatchObject({ id: tomUser.id, full_name: 'Tom Berg' });
+    expect(users.get(staff.tom)).toMatchObject({ id: tomUser.id, name: 'Tom Berg' });
     await b.crm.exec(`DELETE FROM ${b.crm.t('staff')} WHERE staffid = ?`, [staff.tom]);
     await b.run();
     expect((await b.centralBy('users', 'crm_user_id')).get(staff.tom)?.is_active).toBe(false);

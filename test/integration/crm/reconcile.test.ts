@@ -55,7 +55,7 @@ describe.each(SCHEMAS)('Perfex $generation schema (strict SQL mode: $strict)', (
     expect(first.imported).toBeGreaterThanOrEqual(7);
 
     const users = await b.centralBy('users', 'crm_user_id');
-    expect(users.get(staff.maria)).toMatchObject({ email: 'maria@example.com', full_name: 'Maria Garcia', role: 'admin', is_active: true });
+    expect(users.get(staff.maria)).toMatchObject({ email: 'maria@example.com', name: 'Maria Garcia', role: 'admin', is_active: true });
     expect(users.get(staff.tom)).toMatchObject({ role: 'member', username: 'tom' });
     expect(users.get(staff.lea)).toMatchObject({ is_active: false });
     const employees = await b.centralBy('employees', 'crm_employee_id');
@@ -75,10 +75,10 @@ describe.each(SCHEMAS)('Perfex $generation schema (strict SQL mode: $strict)', (
     expect(new Date(String(tasks.get(done)?.completed_at)).toISOString()).toBe('2026-02-03T15:45:00.000Z');
     expect(tasks.get(done)).toMatchObject({ status: 'done', priority: 'low' });
 
-    const { rows: comments } = await b.central.query('SELECT content, author_name, user_id, comment_order FROM comments ORDER BY comment_order');
+    const { rows: comments } = await b.central.query('SELECT content, author, user_id, comment_order FROM comments ORDER BY comment_order');
     expect(comments).toEqual([
-      { content: 'Looks good & fast', author_name: 'Maria Garcia', user_id: users.get(staff.maria)?.id, comment_order: 1 },
-      { content: 'Can we use our logo?', author_name: 'Customer contact #7', user_id: null, comment_order: 2 },
+      { content: 'Looks good & fast', author: 'Maria Garcia', user_id: users.get(staff.maria)?.id, comment_order: 1 },
+      { content: 'Can we use our logo?', author: 'Customer contact #7', user_id: null, comment_order: 2 },
     ]);
 
     const version = await b.centralVersion();

@@ -41,7 +41,7 @@ async function insertBadRows() {
   const orphan = await ins(`INSERT INTO tasks (id, title, project_id) VALUES (gen_random_uuid(), 'Task of an unreadable project', $1)`, [badProject]);
   const good = await ins(`INSERT INTO tasks (id, title, project_id, priority) VALUES (gen_random_uuid(), 'A perfectly fine task', $1, 'high')`, [org.project.id]);
   const goodComment = await ins(
-    `INSERT INTO comments (id, task_id, author_name, content, comment_order) VALUES (gen_random_uuid(), $1, 'CRM', 'Imported from the CRM', 1)`,
+    `INSERT INTO comments (id, task_id, author, content, comment_order) VALUES (gen_random_uuid(), $1, 'CRM', 'Imported from the CRM', 1)`,
     [good],
   );
   return { blocked, longTitle, badProject, orphan, good, goodComment };

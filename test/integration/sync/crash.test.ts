@@ -312,7 +312,7 @@ describe('sync survives SIGKILL', () => {
     await central.query(`UPDATE tasks SET title = title || ' edited', status = 'testing' WHERE ${n} % 4 <> 0`);
     await central.query(`UPDATE tasks SET priority = 'urgent', description = 'rewritten' WHERE ${n} % 5 = 1`);
     await central.query(
-      `INSERT INTO comments (id, task_id, user_id, author_name, content, comment_order)
+      `INSERT INTO comments (id, task_id, user_id, author, content, comment_order)
        SELECT gen_random_uuid(), t.id, t.created_by, 'Seed Admin', 'new comment on ' || t.title, 1000
        FROM tasks t WHERE t.title LIKE '%7 edited'`,
     );
