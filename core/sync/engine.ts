@@ -11,7 +11,7 @@ import { isSyncedTable, rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } fr
 import { createCentralPool, type CentralConfig } from './central/connect';
 import { centralSchemaIsCurrent, countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
 import { pushChunk, type PushMutation } from './central/push';
-import { readHello, startNewEpoch, type CentralHello } from './central/identity';
+import { notMigratedError, readHello, startNewEpoch, type CentralHello } from './central/identity';
 import { HISTORY_DAYS, HISTORY_MAX } from './outbox';
 import { describeSyncError, isOfflineError } from './errors';
 import type { Outbox, OutboxEntry } from './outbox';
@@ -507,13 +507,10 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       // While checked out, the pool does not listen for this client's errors; without a listener
       // a dropped connection would be an uncaught exception. The failing query rejects anyway.
       client.on('error', onClientError);
+      // Before anything else: pushes under this release's column names to an older schema would be
+      // dropped field by field, and an unmigrated one has no identity to check.
+      if (!(await centralSchemaIsCurrent(client))) throw notMigratedError();
       await checkIdentity(client, result);
-      if (!(await centralSchemaIsCurrent(client))) {
-        throw new AppError(
-          'CONFLICT',
-          'The central database runs an older Coordinator schema than this app; nothing was sent. Run `coordinator migrate` against it (or ask your administrator), then sync again.',
-        );
-      }
       await pushGuarded(client, result);
       const rebuild = deps.state.rebuildPending();
       if (rebuild || (await needsReplacement(client))) {

@@ -16,7 +16,10 @@ export type CentralHello = z.infer<typeof helloSchema>;
 const NOT_MIGRATED = new Set(['42P01', '42883']);
 
 export function notMigratedError(): AppError {
-  return new AppError('CONFLICT', 'The central database is not set up for this version of Coordinator: run `coordinator migrate --pg URL` first.');
+  return new AppError(
+    'CONFLICT',
+    'The central database runs an older Coordinator schema than this app, or none: nothing was sent. Ask your administrator to run `coordinator migrate --pg URL` against it, then sync again.',
+  );
 }
 
 async function call<T>(db: Queryable, sql: string, params: unknown[]): Promise<T> {
