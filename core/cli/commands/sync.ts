@@ -122,7 +122,7 @@ export function registerSyncCommands(program: Command): void {
           const report = { ...summary, ...(crm ? { crm } : {}), ...(memory ? { memory } : {}), ...(warnings.length > 0 ? { duplicates: warnings } : {}) };
           const eventful =
             summary.pushed + summary.pulled + summary.conflicts + summary.rejected + summary.skipped.length > 0 ||
-            r.identity !== undefined ||
+            Boolean(r.identity) ||
             (memory !== undefined && (memory.adopted + memory.embedded > 0 || memory.error !== undefined)) ||
             (crm !== undefined && (!crm.ran || crm.imported + crm.exported + crm.conflicts + crm.skipped.length + crm.warnings.length > 0));
           const reported = JSON.stringify(warnings);

@@ -13,6 +13,7 @@ const FIELD_LABELS: Record<string, string> = {
   status: 'status',
   priority: 'priority',
   assignedTo: 'assignee',
+  assignee: 'assignee name',
   projectId: 'project',
   dueDate: 'due date',
   estimatedHours: 'estimate',
@@ -88,6 +89,9 @@ function describe(e: AuditEntry, l: Lookups): Line[] {
   for (const [column, change] of Object.entries(e.changes ?? {})) {
     const field = camel(column);
     if (HIDDEN_FIELDS.has(field)) continue;
+    // The seed's `assignee` is the assignee's display name, kept in step with `assigned_to`: when
+    // both changed, the assigned_to line already names the person. Alone it is a free-text name.
+    if (field === 'assignee' && e.changes && 'assigned_to' in e.changes) continue;
     const label = FIELD_LABELS[field] ?? field;
     if (field === 'description') {
       lines.push({ key: column, text: 'updated the description' });

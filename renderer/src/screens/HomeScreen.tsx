@@ -28,7 +28,8 @@ function describeActivity(a: HomeActivity): string {
   const what = a.entityTable === 'projects' ? 'project' : 'task';
   if (a.action === 'create') return `created ${what}`;
   if (a.action === 'delete') return `deleted ${what}`;
-  const fields = a.fields.map((f) => FIELD_LABELS[f] ?? f.replace(/_/g, ' '));
+  // `assignee` (the seed's display name) moves with `assigned_to`: one change, said once.
+  const fields = [...new Set(a.fields.map((f) => (f === 'assignee' ? 'assigned_to' : f)))].map((f) => FIELD_LABELS[f] ?? f.replace(/_/g, ' '));
   return fields.length > 0 ? `changed ${fields.slice(0, 3).join(', ')} of` : `updated ${what}`;
 }
 
