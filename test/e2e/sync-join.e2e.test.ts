@@ -95,6 +95,8 @@ describe('Joining another central database from the desktop', () => {
     await expect.poll(() => panel.count(), { timeout: 60_000 }).toBe(0);
     await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/Synced/);
     expect(await page.getByTestId('sync-notice').innerText()).toMatch(/Joined the central database/);
+    await page.getByTestId('sync-notice-dismiss').click();
+    await expect.poll(() => page.getByTestId('sync-notice').count()).toBe(0);
     expect(app.sync.status()).toMatchObject({ state: 'idle', needsJoin: false, pending: 0, rejected: 0, lastError: null });
     const { rows: onB } = await serverB.query<{ name: string }>('SELECT name FROM projects');
     expect(onB.map((r) => r.name)).toEqual([projectName]);

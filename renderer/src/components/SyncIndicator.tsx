@@ -47,6 +47,7 @@ export function SyncIndicator({ status }: { status: SyncStatusView | null }) {
   const { toast } = useApp();
   const now = useNow();
   const [busy, setBusy] = useState(false);
+  const [dismissedNotice, setDismissedNotice] = useState<string | null>(null);
   if (!status) return null;
   const d = describeSync(status, now);
   const syncing = busy || status.state === 'syncing';
@@ -82,15 +83,19 @@ export function SyncIndicator({ status }: { status: SyncStatusView | null }) {
     </div>
   );
   const joinOffered = status.configured && status.state === 'error' && status.needsJoin;
-  if (!joinOffered && !status.identityNotice) return indicator;
+  const notice = status.identityNotice !== dismissedNotice ? status.identityNotice : null;
+  if (!joinOffered && !notice) return indicator;
   return (
     <>
       {indicator}
       {joinOffered ? <JoinServerPanel pending={status.pending} /> : null}
-      {!joinOffered && status.identityNotice ? (
-        <p className="sync-notice" data-testid="sync-notice" role="status">
-          {status.identityNotice}
-        </p>
+      {!joinOffered && notice ? (
+        <div className="sync-notice" data-testid="sync-notice" role="status">
+          <span>{notice}</span>
+          <button type="button" className="btn btn-small" data-testid="sync-notice-dismiss" onClick={() => setDismissedNotice(notice)} aria-label="Dismiss this sync message">
+            OK
+          </button>
+        </div>
       ) : null}
     </>
   );
