@@ -83,6 +83,10 @@ export const syncStatusSchema = z.object({
   conflicts: z.number().int(),
   lastSyncedAt: z.string().nullable(),
   lastError: z.string().nullable(),
+  /** The last sync was refused because this laptop's data belongs to another central database; `sync.join` joins it. */
+  needsJoin: z.boolean().default(false),
+  /** What the last sync that gave this replica a new identity (a join, a restored server or file) said, for the person. */
+  identityNotice: z.string().nullable().default(null),
   nextAttemptAt: z.string().nullable(),
   progress: z
     .object({ phase: z.enum(['push', 'bootstrap', 'pull']), table: z.string().optional(), done: z.number(), total: z.number().nullable() })
@@ -112,6 +116,10 @@ export const syncResultSchema = z.object({
   durationMs: z.number(),
 });
 export type SyncResultView = z.infer<typeof syncResultSchema>;
+
+/** A join's sync result and what it did, in words. */
+export const syncJoinResultSchema = syncResultSchema.extend({ message: z.string() });
+export type SyncJoinResultView = z.infer<typeof syncJoinResultSchema>;
 
 export const conflictViewSchema = z.object({
   id: z.string(),

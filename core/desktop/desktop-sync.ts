@@ -1,11 +1,11 @@
-import type { SyncResultView, SyncStatusView } from '../../shared/settings';
+import type { SyncJoinResultView, SyncResultView, SyncStatusView } from '../../shared/settings';
 import { reconcileCrm } from '../crm/reconcile';
 import type { Core } from '../app/core';
 import { AppError } from '../common/errors';
 import { describeSyncError } from '../sync/errors';
 import type { SettingsStore } from '../settings/settings-store';
 import { BackgroundSync } from '../sync/background';
-import type { SyncEngine, SyncProgress } from '../sync/engine';
+import type { SyncEngine, SyncProgress, SyncResult } from '../sync/engine';
 
 /** What the desktop sync reads from the settings: the connections and the schedule, nothing else. */
 export type SyncSettings = Pick<SettingsStore, 'centralConfig' | 'crmConfig' | 'syncIntervalSeconds'>;
@@ -21,6 +21,7 @@ export function createSyncController(core: Core, settings: SyncSettings, options
   let progress: SyncProgress | null = null;
   let nextAttemptAt: string | null = null;
   let crmStatus: SyncStatusView['crm'] = null;
+  let identityNotice: string | null = null;
   let lastReconcileAt = 0;
   const listeners = new Set<(status: SyncStatusView) => void>();
 
@@ -34,6 +35,8 @@ export function createSyncController(core: Core, settings: SyncSettings, options
       conflicts: core.sync.conflicts.openCount(),
       lastSyncedAt: core.sync.state.lastSyncedAt(),
       lastError: base ? base.lastError : null,
+      needsJoin: base?.needsJoin ?? false,
+      identityNotice,
       nextAttemptAt,
       progress,
       crm: settings.crmConfig() ? crmStatus : null,
@@ -65,6 +68,16 @@ export function createSyncController(core: Core, settings: SyncSettings, options
     emit();
   };
 
+  /** A run that renewed this replica's identity says so in the status until the next such run. */
+  const noteIdentity = (result: SyncResult): SyncResult => {
+    if (result.identity) identityNotice = result.identity.message;
+    return result;
+  };
+
+  const toView = (result: SyncResult): SyncResultView => ({
+    pushed: result.pushed, pulled: result.pulled, conflicts: result.conflicts, rejected: result.rejected, skipped: result.skipped, durationMs: result.durationMs,
+  });
+
   const emit = () => {
     const snapshot = status();
     for (const listener of listeners) listener(snapshot);
@@ -73,7 +86,7 @@ export function createSyncController(core: Core, settings: SyncSettings, options
   const background = new BackgroundSync({
     run: async () => {
       if (!engine) return;
-      const result = await engine.syncOnce();
+      const result = noteIdentity(await engine.syncOnce());
       // Pulled rows are indexed for search now rather than at the memory worker's next poll.
       if (result.pulled > 0) core.memory.nudge();
       await reconcile(false);
@@ -113,6 +126,21 @@ export function createSyncController(core: Core, settings: SyncSettings, options
     emit();
   });
 
+  const runNow = async (join: boolean): Promise<SyncResult> => {
+    const current = engine;
+    if (!current) throw new AppError('UNAVAILABLE', 'No central database is configured; add one in Settings');
+    try {
+      const result = noteIdentity(await current.syncOnce({ join }));
+      if (result.pulled > 0) core.memory.nudge();
+      await reconcile(true);
+      return result;
+    } catch {
+      throw new AppError('UNAVAILABLE', current.status().lastError ?? 'Sync failed');
+    } finally {
+      emit();
+    }
+  };
+
   return {
     status,
     start: rebuild,
@@ -121,17 +149,15 @@ export function createSyncController(core: Core, settings: SyncSettings, options
       return () => listeners.delete(listener);
     },
     async syncNow(): Promise<SyncResultView> {
-      if (!engine) throw new AppError('UNAVAILABLE', 'No central database is configured; add one in Settings');
-      try {
-        const result = await engine.syncOnce();
-        if (result.pulled > 0) core.memory.nudge();
-        await reconcile(true);
-        return { pushed: result.pushed, pulled: result.pulled, conflicts: result.conflicts, rejected: result.rejected, skipped: result.skipped, durationMs: result.durationMs };
-      } catch {
-        throw new AppError('UNAVAILABLE', engine.status().lastError ?? 'Sync failed');
-      } finally {
-        emit();
-      }
+      return toView(await runNow(false));
+    },
+    /**
+     * Joins the central database the settings point at although this replica belongs to another:
+     * local data is rebuilt from it and pending work pushed to it (docs/sync-identity.md).
+     */
+    async joinNow(): Promise<SyncJoinResultView> {
+      const result = await runNow(true);
+      return { ...toView(result), message: result.identity?.message ?? 'This replica already belongs to this central database; it synced normally.' };
     },
     notifyOnline: () => background.notifyOnline(),
     /** The central connection changed (or was removed): reconnect with the saved settings. */

@@ -129,3 +129,41 @@ export function restoreBackup(backupFile: string, target: string, at: Date = new
     for (const leftover of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) rmSync(leftover, { force: true });
   }
 }
+
+export interface AppRestoreResult extends RestoreResult {
+  /** The database the backup replaced, kept aside untouched (null when there was none). */
+  keptAt: string | null;
+  /** Unsynced changes that database held: they are in the kept file, not in the restored one. */
+  replacedPending: number;
+}
+
+/**
+ * Restores a backup into the database a running app uses (the desktop's File → Restore from
+ * backup…). The backup is verified while the app still runs, so an unusable file closes and
+ * changes nothing; then `close` releases the database, the current file is kept aside (a restore
+ * must not silently discard the unsynced changes it holds), and the backup is put in place as
+ * `restoreBackup` does. The caller reopens the app on the file.
+ */
+export async function restoreIntoApp(backupFile: string, dbFile: string, close: () => Promise<void>, at: Date = new Date()): Promise<AppRestoreResult> {
+  const from = path.resolve(backupFile);
+  const file = path.resolve(dbFile);
+  if (from === file) throw new AppError('VALIDATION', 'The backup and the database to restore are the same file');
+  const verification = verifyBackup(from);
+  if (!verification.ok) throw new AppError('VALIDATION', `The backup is not usable: ${verification.problems.join('; ')}`);
+  await close();
+  let keptAt: string | null = null;
+  let replacedPending = 0;
+  if (existsSync(file)) {
+    keptAt = `${file}.before-restore-${at.toISOString().replace(/[:.]/g, '-')}`;
+    const current = new Database(file);
+    try {
+      // Everything the WAL holds goes into the main file, so the kept copy is complete on its own.
+      current.pragma('wal_checkpoint(TRUNCATE)');
+      replacedPending = (current.prepare(`SELECT count(*) AS n FROM sync_outbox WHERE status = 'pending'`).get() as { n: number }).n;
+    } finally {
+      current.close();
+    }
+    copyFileSync(file, keptAt);
+  }
+  return { ...restoreBackup(from, file, at), keptAt, replacedPending };
+}

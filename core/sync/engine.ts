@@ -30,6 +30,8 @@ export interface SyncStatus {
   rejected: number;
   lastSyncedAt: string | null;
   lastError: string | null;
+  /** The last run was refused because this replica belongs to another central database: joining it is the way on. */
+  needsJoin: boolean;
   cursor: { xid: string; version: number } | null;
 }
 
@@ -109,6 +111,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   let pool: pg.Pool | null = null;
   let running: Promise<SyncResult> | null = null;
   let currentState: SyncStateName = 'idle';
+  let needsJoin = false;
   const statusListeners = new Set<(status: SyncStatus) => void>();
 
   const statements = createStatementCache(deps.db);
@@ -120,6 +123,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     rejected: deps.outbox.rejected().length,
     lastSyncedAt: deps.state.lastSyncedAt(),
     lastError: deps.state.lastError(),
+    needsJoin,
     cursor: deps.state.cursor(),
   });
 
@@ -436,16 +440,18 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
    * Before anything is pushed: is this the central database and epoch the replica belongs to, and
    * is this file the only one using its replica id? See docs/sync-identity.md.
    */
-  async function checkIdentity(client: pg.PoolClient, result: SyncResult): Promise<void> {
+  async function checkIdentity(client: pg.PoolClient, result: SyncResult, join: boolean): Promise<void> {
     const hello = await readHello(client, deps.state.clientId());
     const known = deps.state.central();
     let epoch = hello.epoch;
     if (known && known.centralId !== hello.centralId) {
-      if (!options.join) {
+      if (!join) {
+        // The message names no way to join: the CLI (--join) and the desktop (a button) each add theirs.
+        needsJoin = true;
         throw new AppError(
           'CONFLICT',
           `This replica belongs to another central database (${shortId(known.centralId)}); this server is ${shortId(hello.centralId)}, so nothing was sent. ` +
-            `To make this replica part of it, sync with --join: local data is rebuilt from this server and your ${deps.outbox.pendingCount()} pending changes are pushed to it.`,
+            `Joining this server rebuilds local data from it and pushes your ${deps.outbox.pendingCount()} pending changes to it.`,
         );
       }
       result.identity = rebase('joined', `Joined the central database ${shortId(hello.centralId)} (this replica belonged to ${shortId(known.centralId)})`, { history: false, rebuild: true });
@@ -497,7 +503,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
 
   const onClientError = (error: Error) => log.warn('central connection lost during sync', { error: describeSyncError(error) });
 
-  async function run(): Promise<SyncResult> {
+  async function run(join: boolean): Promise<SyncResult> {
     const started = performance.now();
     const result: SyncResult = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, skipped: [], bootstrapped: false, replaced: false, durationMs: 0, tables: [], identity: null };
     setState('syncing');
@@ -510,7 +516,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       // Before anything else: pushes under this release's column names to an older schema would be
       // dropped field by field, and an unmigrated one has no identity to check.
       if (!(await centralSchemaIsCurrent(client))) throw notMigratedError();
-      await checkIdentity(client, result);
+      await checkIdentity(client, result, join);
+      needsJoin = false;
       await pushGuarded(client, result);
       const rebuild = deps.state.rebuildPending();
       if (rebuild || (await needsReplacement(client))) {
@@ -555,6 +562,20 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     }
   }
 
+  /**
+   * Runs one sync; a call while one is running joins it. `join` accepts another central database
+   * for this run (as `SyncEngineOptions.join` does for every run); it waits for a run in progress
+   * rather than sharing it, since that run would refuse the server.
+   */
+  function syncOnce(request: { join?: boolean } = {}): Promise<SyncResult> {
+    const join = Boolean(options.join || request.join);
+    if (join && !options.join && running) return running.catch(() => undefined).then(() => syncOnce(request));
+    running ??= run(join).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
   return {
     status,
     /** The engine's connection pool (semantic memory exchanges vectors over it). */
@@ -563,13 +584,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);
     },
-    /** Runs one sync; a call while one is running joins it. */
-    syncOnce(): Promise<SyncResult> {
-      running ??= run().finally(() => {
-        running = null;
-      });
-      return running;
-    },
+    syncOnce,
     async close(): Promise<void> {
       await running?.catch(() => undefined);
       await pool?.end().catch(() => undefined);

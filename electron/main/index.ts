@@ -2,6 +2,7 @@ import path from 'node:path';
 import { app, dialog, session, type BrowserWindow } from 'electron';
 import type { Core } from '../../core/app/core';
 import { openCoreWithRecovery } from '../../core/ops/recovery';
+import { restoreIntoApp } from '../../core/ops/backup';
 import { createLogger } from '../../core/common/logger';
 import { createHandlers } from '../../core/ipc/handlers';
 import { registerIpc, sendToWindow } from './ipc';
@@ -69,8 +70,60 @@ function scanDueSoon(): void {
   }
 }
 
+const databaseFile = () => path.join(app.getPath('userData'), 'coordinator.db');
+
+/**
+ * File → Restore from backup…: pick a file, confirm, then the core verifies it, the app lets go
+ * of its database, the backup is put in place (the replaced file kept aside) and the app
+ * restarts on it. The work is core/ops/backup.ts `restoreIntoApp`; this is only the dialogs.
+ */
+async function restoreFromBackup(): Promise<void> {
+  const win = getWindow();
+  const openOptions = { title: 'Restore from backup', properties: ['openFile'] as Array<'openFile'>, filters: [{ name: 'Coordinator backup', extensions: ['db', 'sqlite', 'bak'] }, { name: 'All files', extensions: ['*'] }] };
+  const picked = win ? await dialog.showOpenDialog(win, openOptions) : await dialog.showOpenDialog(openOptions);
+  const file = picked.filePaths[0];
+  if (picked.canceled || !file) return;
+  const pending = core?.sync.outbox.pendingCount() ?? 0;
+  const answer = await dialog.showMessageBox({
+    type: 'warning',
+    buttons: ['Restore and restart', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    message: `Restore Coordinator from ${path.basename(file)}?`,
+    detail:
+      `The local data is replaced by the backup and Coordinator restarts. The current database (with its ${pending} unsynced changes) is kept next to it. ` +
+      'At the next sync the restored data runs as a new replica: its unsynced changes are sent and what others synced since is downloaded.',
+  });
+  if (answer.response !== 0) return;
+  let closed = false;
+  try {
+    const result = await restoreIntoApp(file, databaseFile(), async () => {
+      closed = true;
+      await closeForRestore();
+    });
+    log.info('restored from backup', { from: result.from, keptAt: result.keptAt, pending: result.pending, replacedPending: result.replacedPending });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error('restore from backup failed', { error: message });
+    dialog.showErrorBox('Coordinator could not restore the backup', message);
+    // Refused before closing: the app carries on as it was.
+    if (!closed) return;
+  }
+  app.relaunch();
+  shutdown();
+  app.exit(0);
+}
+
+/** Everything that holds the database stops, and the core closes, before a restore replaces the file. */
+async function closeForRestore(): Promise<void> {
+  const sync = stopSync;
+  stopSync = null;
+  await sync?.().catch(() => undefined);
+  shutdown();
+}
+
 function start(): void {
-  const dbFile = path.join(app.getPath('userData'), 'coordinator.db');
+  const dbFile = databaseFile();
   // A damaged replica is moved aside and rebuilt (its unsynced changes salvaged) before opening.
   const opened = openCoreWithRecovery({ dbFile });
   core = opened.core;
@@ -86,7 +139,7 @@ function start(): void {
   }
 
   hardenSession(session.defaultSession);
-  installMenu({ isMac: process.platform === 'darwin', developer: !app.isPackaged });
+  installMenu({ isMac: process.platform === 'darwin', developer: !app.isPackaged, onRestoreFromBackup: () => void restoreFromBackup() });
 
   const started = startDesktop(core);
   stopSync = started.dispose;

@@ -30,7 +30,7 @@ import {
 import { channel, event } from './define';
 import { taskPageInput, taskPageSchema } from '../task-page';
 import { duplicatesInput, memoryOpenOutput, memoryReindexInput, memoryProgressSchema, memoryResultSchema, memorySearchInput, memorySearchOutput, similarTasksInput } from '../memory';
-import { aiSettingsInput, centralSettingsInput, conflictViewSchema, crmSettingsInput, settingsViewSchema, syncResultSchema, syncStatusSchema } from '../settings';
+import { aiSettingsInput, centralSettingsInput, conflictViewSchema, crmSettingsInput, settingsViewSchema, syncJoinResultSchema, syncResultSchema, syncStatusSchema } from '../settings';
 import { appHealthSchema } from '../health';
 import { homeTodayInput, homeTodaySchema, paletteEntitiesSchema, workloadInput, workloadSchema } from '../home';
 import { insightsInput, insightsSchema, reportBuildInput, reportDraftSchema, reportExportInput, reportExportSchema, reportInput, statusReportSchema } from '../insights';
@@ -101,6 +101,8 @@ export const channels = {
 
   'sync.status': channel(none, syncStatusSchema),
   'sync.now': channel(none, syncResultSchema),
+  /** Joins the central database the settings point at though this replica belongs to another (status.needsJoin). */
+  'sync.join': channel(none, syncJoinResultSchema),
   'settings.get': channel(none, settingsViewSchema),
   'settings.setCentral': channel(centralSettingsInput, settingsViewSchema),
   'settings.testCentral': channel(centralSettingsInput, z.object({ ok: z.literal(true), target: z.string() })),

@@ -110,6 +110,7 @@ export function registerSyncCommands(program: Command): void {
           try {
             r = await engine.syncOnce();
           } catch (error) {
+            if (error instanceof AppError && engine.status().needsJoin) throw new AppError(error.code, `${error.message} To join it, sync with --join.`);
             if (error instanceof AppError) throw error;
             throw new AppError('UNAVAILABLE', engine.status().lastError ?? (error instanceof Error ? error.message : String(error)));
           }

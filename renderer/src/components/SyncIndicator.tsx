@@ -31,6 +31,7 @@ export function describeSync(status: SyncStatusView, now: number): { tone: 'loca
         ...(status.lastError ? { title: status.lastError } : {}),
       };
     case 'error':
+      if (status.needsJoin) return { tone: 'error', label: 'Another server', detail: pending, title: 'This laptop’s data belongs to another Coordinator server' };
       return { tone: 'error', label: 'Sync error', detail: pending, title: status.lastError ?? 'The last sync failed' };
     default:
       return {
@@ -46,6 +47,7 @@ export function SyncIndicator({ status }: { status: SyncStatusView | null }) {
   const { toast } = useApp();
   const now = useNow();
   const [busy, setBusy] = useState(false);
+  const [dismissedNotice, setDismissedNotice] = useState<string | null>(null);
   if (!status) return null;
   const d = describeSync(status, now);
   const syncing = busy || status.state === 'syncing';
@@ -64,7 +66,7 @@ export function SyncIndicator({ status }: { status: SyncStatusView | null }) {
     }
   };
 
-  return (
+  const indicator = (
     <div className={`sync-status tone-${d.tone}`} data-testid="sync-status" data-state={status.configured ? status.state : 'local'} title={d.title}>
       <span className="sync-dot" aria-hidden="true" />
       <div className="sync-text" aria-live="polite">
@@ -79,5 +81,74 @@ export function SyncIndicator({ status }: { status: SyncStatusView | null }) {
         </button>
       ) : null}
     </div>
+  );
+  const joinOffered = status.configured && status.state === 'error' && status.needsJoin;
+  const notice = status.identityNotice !== dismissedNotice ? status.identityNotice : null;
+  if (!joinOffered && !notice) return indicator;
+  return (
+    <>
+      {indicator}
+      {joinOffered ? <JoinServerPanel pending={status.pending} /> : null}
+      {!joinOffered && notice ? (
+        <div className="sync-notice" data-testid="sync-notice" role="status">
+          <span>{notice}</span>
+          <button type="button" className="btn btn-small" data-testid="sync-notice-dismiss" onClick={() => setDismissedNotice(notice)} aria-label="Dismiss this sync message">
+            OK
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * This replica belongs to another central database than the one the settings point at: explain
+ * what joining does, and join only after a second, explicit confirmation.
+ */
+function JoinServerPanel({ pending }: { pending: number }) {
+  const { toast } = useApp();
+  const [confirming, setConfirming] = useState(false);
+  const [joining, setJoining] = useState(false);
+
+  const join = async () => {
+    setJoining(true);
+    try {
+      const result = await call('sync.join');
+      toast(result.message, 'info');
+    } catch (err) {
+      toast(toApiError(err).message, 'error');
+    } finally {
+      setJoining(false);
+      setConfirming(false);
+    }
+  };
+
+  const changes = pending === 1 ? 'your 1 unsynced change' : `your ${pending.toLocaleString()} unsynced changes`;
+  return (
+    <section className="sync-join" data-testid="sync-join" aria-labelledby="sync-join-title">
+      <h3 id="sync-join-title" className="sync-join-title">
+        Another Coordinator server
+      </h3>
+      <p data-testid="sync-join-explanation">
+        This laptop’s data belongs to another Coordinator server. Joining this server rebuilds your local data from it and sends {changes} to it.
+      </p>
+      {confirming ? (
+        <div className="sync-join-actions" role="group" aria-label="Confirm joining this server">
+          <span>Rebuild local data from this server?</span>
+          <button type="button" className="btn btn-small btn-primary" data-testid="sync-join-confirm" onClick={join} disabled={joining} autoFocus>
+            {joining ? 'Joining…' : 'Join and rebuild'}
+          </button>
+          <button type="button" className="btn btn-small" data-testid="sync-join-cancel" onClick={() => setConfirming(false)} disabled={joining}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <div className="sync-join-actions">
+          <button type="button" className="btn btn-small btn-primary" data-testid="sync-join-button" onClick={() => setConfirming(true)}>
+            Join this server
+          </button>
+        </div>
+      )}
+    </section>
   );
 }
