@@ -4,7 +4,7 @@
  * a bare vm context that can require nothing but that stand-in — like a sandboxed preload.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -258,6 +258,21 @@ describe('dist-electron bundles', () => {
   it('serves a trusted request from the real core in userData', async () => {
     const result = (await invokeHandler()(trustedEvent(), 'app.info', undefined)) as Envelope;
     expect(result).toMatchObject({ ok: true, value: { version: '9.9.9', databasePath: path.join(tempDir, 'userData', 'coordinator.db') } });
+  });
+
+  it('opens that database through the one prebuilt Node-API driver Electron loads too: no ABI-specific build in the tree', () => {
+    // The shared objects this process has mapped: the driver and the vector extension the bundle
+    // loaded while opening the real database (Linux; CI and these machines are Linux).
+    const mapped = readFileSync('/proc/self/maps', 'utf8');
+    const driver = path.join(repoRoot, 'node_modules', 'better-sqlite3', 'prebuilds', `${process.platform}-${process.arch}.node`);
+    expect(mapped).toContain(driver);
+    expect(mapped).toMatch(/sqlite-vec-[a-z0-9-]+\/vec0\.so/);
+    expect(mapped).not.toMatch(/better-sqlite3\/build\/Release/);
+    expect(existsSync(path.join(repoRoot, 'node_modules', 'better-sqlite3', 'build'))).toBe(false);
+    // npm start is `npm run build && electron .`: no rebuild step between install and launch.
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe('npm run build && electron .');
+    expect(Object.values(pkg.scripts).join('\n')).not.toMatch(/electron-rebuild|@electron\/rebuild|install-app-deps/);
   });
 
   it('refuses subframes, foreign pages and other webContents with FORBIDDEN', async () => {
