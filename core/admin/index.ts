@@ -27,7 +27,7 @@ const RESERVED_LOGINS = new Set(['postgres', 'public', 'none', 'current_user', '
 
 export function assertSafeLogin(name: string, what = 'login'): string {
   if (!LOGIN_NAME.test(name) || name.startsWith('pg_') || RESERVED_LOGINS.has(name)) {
-    throw new AppError('VALIDATION', `The ${what} "${name.slice(0, 80)}" is not a safe database login name: use 1–63 lowercase letters, digits and underscores, starting with a letter or underscore, not pg_… nor a reserved name`);
+    throw new AppError('VALIDATION', `The ${what} "${name.slice(0, 80)}" is not a safe database login name: use 1–63 lowercase letters, digits and underscores, starting with a letter or underscore, not pg_… nor a reserved name${what === 'username' ? '; give the login name with --login' : ''}`);
   }
   return name;
 }
