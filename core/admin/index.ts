@@ -74,8 +74,16 @@ async function inTransaction<T>(db: Db, work: () => Promise<T>): Promise<T> {
     return result;
   } catch (error) {
     await db.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    throw describeRefusal(error);
   }
+}
+
+/** The server refusing the administrator's own login: said in words, everything rolled back. */
+function describeRefusal(error: unknown): unknown {
+  if ((error as { code?: unknown }).code !== '42501' || !(error instanceof Error)) return error;
+  const refused = new AppError('FORBIDDEN', `This PostgreSQL login may not administer Coordinator logins (it needs to be a superuser or have CREATEROLE): ${error.message}; nothing was changed`);
+  refused.cause = error;
+  return refused;
 }
 
 async function findUser(db: Db, username: string): Promise<UserRow | null> {

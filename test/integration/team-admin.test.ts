@@ -232,6 +232,18 @@ describe('admin user revoke', () => {
   });
 });
 
+describe('an administrator without the power to change roles', () => {
+  it("is refused in one line and nothing changes (Cora's coordinator login tries to make Mia an admin)", async () => {
+    const before = await central.query('SELECT role::text FROM users WHERE username = $1', [name('mia')]);
+    const r = await cli(['admin', 'user', 'grant', name('mia'), 'admin', '--pg', urlFor(name('cora'))]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/may not administer Coordinator logins .*nothing was changed/);
+    expect((await central.query('SELECT role::text FROM users WHERE username = $1', [name('mia')])).rows).toEqual(before.rows);
+    expect(json<Member>(await cli(['whoami', '--pg', urlFor(name('mia')), '--json'])).role).toBe('member');
+  });
+});
+
 describe('bad input', () => {
   async function state(): Promise<{ users: unknown[]; mapping: unknown[]; roles: unknown[] }> {
     const users = await central.query('SELECT id, username, role::text, name FROM users ORDER BY id');
