@@ -147,8 +147,9 @@ export async function addUser(db: Db, input: AddUserInput): Promise<TeamMember> 
     const mapped = await db.query<{ user_id: string }>('SELECT user_id::text FROM sync_db_users WHERE db_role = $1', [login]);
     const owner = mapped.rows[0]?.user_id;
     if (owner && owner !== user.id) throw new AppError('CONFLICT', `The login "${login}" belongs to another user; choose another with --login`);
+    // Adding again is no way to reset a password or change a role behind the administrator's back.
     const existing = await loginOf(db, user.id);
-    if (existing && existing !== login) throw new AppError('CONFLICT', `${user.username} already has the login "${existing}"`);
+    if (existing) throw new AppError('CONFLICT', `${user.username} already has access with the login "${existing}"; use \`admin user grant\` or \`admin user reset-password\``);
     // The role's comment (cluster-wide, like the role) names the database and user it was made
     // for: a login revoked here may be given back, any other role of that name is not ours.
     const marker = (await db.query<{ marker: string }>(`SELECT 'coordinator user ' || $1 || ' in database ' || current_database() AS marker`, [user.id])).rows[0]?.marker ?? '';
@@ -187,19 +188,19 @@ export async function grantRole(db: Db, username: string, role: TeamRole): Promi
  * mapping is dropped. The user row stays (their history keeps its author); the laptop's unsynced
  * work stays on the laptop.
  */
-export async function revokeUser(db: Db, username: string): Promise<{ user: TeamMember; login: string; sessionsEnded: number }> {
-  const { user, login } = await inTransaction(db, async () => {
+export async function revokeUser(db: Db, username: string): Promise<{ user: TeamMember; logins: string[]; sessionsEnded: number }> {
+  const { user, logins } = await inTransaction(db, async () => {
     const u = await requireUser(db, username);
-    const l = await loginOf(db, u.id);
-    if (!l) throw new AppError('NOT_FOUND', `${u.username} has no database login to revoke`);
-    await db.query(`ALTER ROLE ${db.escapeIdentifier(l)} NOLOGIN`);
-    await db.query('DELETE FROM sync_db_users WHERE db_role = $1', [l]);
-    return { user: u, login: l };
+    const { rows } = await db.query<{ db_role: string }>('SELECT db_role FROM sync_db_users WHERE user_id = $1 ORDER BY db_role', [u.id]);
+    if (rows.length === 0) throw new AppError('NOT_FOUND', `${u.username} has no database login to revoke`);
+    for (const { db_role } of rows) await db.query(`ALTER ROLE ${db.escapeIdentifier(db_role)} NOLOGIN`);
+    await db.query('DELETE FROM sync_db_users WHERE user_id = $1', [u.id]);
+    return { user: u, logins: rows.map((r) => r.db_role) };
   });
   // After the commit: a session cut earlier could reconnect before NOLOGIN is visible.
-  const ended = await db.query<{ n: string }>('SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE usename = $1', [login]);
-  log.info('login revoked', { user: user.id, login });
-  return { user: await member(db, user.id), login, sessionsEnded: Number(ended.rows[0]?.n ?? 0) };
+  const ended = await db.query<{ n: string }>('SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE usename = ANY($1::text[])', [logins]);
+  log.info('login revoked', { user: user.id, logins });
+  return { user: await member(db, user.id), logins, sessionsEnded: Number(ended.rows[0]?.n ?? 0) };
 }
 
 export async function resetPassword(db: Db, username: string, password: string): Promise<TeamMember> {

@@ -127,7 +127,7 @@ export function registerAdminCommands(program: Command): void {
     const r = await withCentral(opts, (c) => revokeUser(c, username));
     const out = createOutput(json(cmd));
     if (out.json) out.data(r);
-    else out.line(`Access revoked: ${r.user.username} (login ${r.login}); ${r.sessionsEnded} open session(s) ended. Work not yet synced stays on their laptop.`);
+    else out.line(`Access revoked: ${r.user.username} (login ${r.logins.join(', ')}); ${r.sessionsEnded} open session(s) ended. Work not yet synced stays on their laptop.`);
   });
 
   withPgOptions(user.command('list').description('users with their login and role (never passwords)')).action(async (opts: PgOpts, cmd: Command) => {
