@@ -3,6 +3,7 @@
  * and `coordinator whoami`, run as child processes against a real PostgreSQL. Login roles are
  * cluster-wide, so every name carries a random suffix and every role made here is dropped.
  */
+import { spawn } from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -198,6 +199,58 @@ describe('admin user reset-password', () => {
       expect(text).not.toContain(piped);
       expect(text).not.toContain(printed);
     }
+  });
+});
+
+/**
+ * Runs the CLI on a real terminal (util-linux `script` gives it a pseudo-terminal) and types each
+ * answer when its prompt appears; resolves with everything the terminal showed.
+ */
+function onTerminal(args: string[], answers: { prompt: string; typed: string }[]): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, path.resolve('bin/coordinator.mjs'), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, COORDINATOR_LOG_FILE: logFile, COORDINATOR_NEW_PASSWORD: '' } });
+  let screen = '';
+  let answeredUpTo = 0;
+  const pending = [...answers];
+  const onOutput = (chunk: Buffer) => {
+    screen += chunk.toString('utf8');
+    const next = pending[0];
+    const at = next ? screen.indexOf(next.prompt, answeredUpTo) : -1;
+    if (next && at >= 0) {
+      answeredUpTo = at + next.prompt.length;
+      pending.shift();
+      child.stdin.write(`${next.typed}\r`);
+    }
+  };
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen }));
+  });
+}
+
+describe('admin user reset-password --password-prompt', () => {
+  it('asks twice on the terminal without echoing what is typed', async () => {
+    const typed = `typed-${randomBytes(6).toString('hex')}`;
+    const r = await onTerminal(['admin', 'user', 'reset-password', name('cora'), '--password-prompt', '--pg', central.url], [
+      { prompt: 'New password:', typed },
+      { prompt: 'Again:', typed },
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.screen).toMatch(/Password reset: /);
+    expect(r.screen).not.toContain(typed);
+    expect(await passwordAccepted(name('cora'), typed)).toBe(true);
+  });
+
+  it('changes nothing when the two differ', async () => {
+    const before = (await central.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [name('cora')])).rows;
+    const r = await onTerminal(['admin', 'user', 'reset-password', name('cora'), '--password-prompt', '--pg', central.url], [
+      { prompt: 'New password:', typed: 'first-attempt-1' },
+      { prompt: 'Again:', typed: 'second-attempt-2' },
+    ]);
+    expect(r.screen).toMatch(/error: The two passwords differ; nothing was changed/);
+    expect((await central.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [name('cora')])).rows).toEqual(before);
   });
 });
 

@@ -13,6 +13,7 @@ interface PgOpts {
 
 interface PasswordOpts {
   passwordStdin?: boolean;
+  passwordPrompt?: boolean;
 }
 
 const PASSWORD_ENV = 'COORDINATOR_NEW_PASSWORD';
@@ -49,11 +50,45 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** Asks on the terminal without echoing what is typed (readline writing to a muted stream). */
+async function promptHidden(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  const { Writable } = await import('node:stream');
+  let muted = false;
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (!muted) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  try {
+    return await new Promise<string>((resolve) => {
+      rl.question(question, resolve);
+      muted = true;
+    });
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
+  }
+}
+
+async function promptPassword(): Promise<string> {
+  if (!process.stdin.isTTY) throw new AppError('VALIDATION', '--password-prompt needs a terminal; pipe the password with --password-stdin instead');
+  const first = await promptHidden('New password: ');
+  const second = await promptHidden('Again: ');
+  if (first !== second) throw new AppError('VALIDATION', 'The two passwords differ; nothing was changed');
+  return first;
+}
+
 /**
- * The new password comes from stdin (--password-stdin) or $COORDINATOR_NEW_PASSWORD — never from
+ * The new password is typed at a prompt that does not echo (--password-prompt), or comes from stdin
+ * (--password-stdin) or $COORDINATOR_NEW_PASSWORD — never from
  * an argument, which `ps` would show — or is generated and printed once.
  */
 async function newPassword(opts: PasswordOpts): Promise<{ password: string; generated: boolean }> {
+  if (opts.passwordStdin && opts.passwordPrompt) throw new AppError('VALIDATION', 'Give either --password-stdin or --password-prompt, not both');
+  if (opts.passwordPrompt) return { password: await promptPassword(), generated: false };
   if (opts.passwordStdin) {
     const password = await readStdin();
     if (!password) throw new AppError('VALIDATION', '--password-stdin was given but stdin held no password');
@@ -102,7 +137,8 @@ export function registerAdminCommands(program: Command): void {
       .option('--email <email>', 'email, to create a user that does not exist yet')
       .option('--name <full name>', 'full name, to create a user that does not exist yet')
       .option('--login <name>', 'the database login (default: the username); lowercase letters, digits, underscores')
-      .option('--password-stdin', `read the password from stdin (else $${PASSWORD_ENV}, else one is generated and printed once)`),
+      .option('--password-stdin', `read the password from stdin (else $${PASSWORD_ENV}, else one is generated and printed once)`)
+      .option('--password-prompt', 'type the password at a prompt that does not echo it'),
   ).action(async (username: string, opts: PgOpts & PasswordOpts & { role: string; email?: string; name?: string; login?: string }, cmd: Command) => {
     const { addUser, parseTeamRole, assertSafeLogin } = await import('../../admin');
     const role = parseTeamRole(opts.role);
@@ -148,7 +184,8 @@ export function registerAdminCommands(program: Command): void {
       .command('reset-password')
       .description("set a new password on a user's login")
       .argument('<username>')
-      .option('--password-stdin', `read the password from stdin (else $${PASSWORD_ENV}, else one is generated and printed once)`),
+      .option('--password-stdin', `read the password from stdin (else $${PASSWORD_ENV}, else one is generated and printed once)`)
+      .option('--password-prompt', 'type the password at a prompt that does not echo it'),
   ).action(async (username: string, opts: PgOpts & PasswordOpts, cmd: Command) => {
     const { resetPassword } = await import('../../admin');
     const password = await newPassword(opts);
