@@ -114,7 +114,9 @@ async function setGroup(db: Db, login: string, role: TeamRole): Promise<void> {
 
 /** PostgreSQL cannot bind a parameter in ALTER ROLE: the literal is escaped by the driver, and the statement is never logged. */
 async function setPassword(db: Db, login: string, password: string): Promise<void> {
-  if (password.length < 8) throw new AppError('VALIDATION', 'The password must have at least 8 characters');
+  if (password.length < 8) throw new AppError('VALIDATION', 'The password must have at least 8 characters; nothing was changed');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(password)) throw new AppError('VALIDATION', 'The password must not contain control characters (a line break, a tab); nothing was changed');
   await db.query(`ALTER ROLE ${db.escapeIdentifier(login)} LOGIN PASSWORD ${db.escapeLiteral(password)}`);
 }
 

@@ -311,6 +311,19 @@ describe('bad input', () => {
   }
 
   it.each([
+    ['too short', 'short', /at least 8 characters/],
+    ['holding a control character', 'long-enough\tpassword', /must not contain control characters/],
+  ] as const)('a password %s is refused in one line, the old one still works', async (_what, password, message) => {
+    const before = await state();
+    const r = await admin(['reset-password', name('cora'), '--password-stdin'], {}, password);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain(password);
+    expect(await state()).toEqual(before);
+  });
+
+  it.each([
     ['a role that does not exist', ['grant', name('mia'), 'superuser'], /role must be one of admin, coordinator, member/],
     ['an unknown user', ['revoke', name('nobody')], /There is no user "nobody_/],
     ['an unknown user without an email', ['add', name('nobody'), '--role', 'member'], /give --email/],
