@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerAdminCommands } from './commands/admin';
 import { registerAgentCommands } from './commands/agent';
 import { registerCommentCommands } from './commands/comments';
 import { registerEmployeeCommands } from './commands/employees';
@@ -82,6 +83,7 @@ export function buildProgram(): Command {
   registerSearchCommands(program);
   registerMemoryCommands(program);
   registerInsightsCommands(program);
+  registerAdminCommands(program);
   return program;
 }
 

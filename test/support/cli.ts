@@ -14,12 +14,16 @@ export interface CliRun {
 /**
  * Runs the `coordinator` CLI as a child process, the way a user does. Environment variables set to
  * undefined are removed, so a test never inherits a database URL or AI server from the shell.
+ * `input` is written to the child's stdin, which is then closed.
  */
-export async function runCoordinator(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliRun> {
+export async function runCoordinator(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000, input?: string): Promise<CliRun> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { env: childEnv, timeout: timeoutMs });
+    const running = exec(process.execPath, [bin, ...args], { env: childEnv, timeout: timeoutMs });
+    // What a person would type or pipe in (a password on stdin); otherwise stdin is left as it was.
+    if (input !== undefined) running.child.stdin?.end(input);
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
