@@ -78,9 +78,16 @@ async function inTransaction<T>(db: Db, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The server refusing the administrator's own login: said in words, everything rolled back. */
+/** The server refusing the administrator's own login, or a race with another one: said in words, everything rolled back. */
 function describeRefusal(error: unknown): unknown {
-  if ((error as { code?: unknown }).code !== '42501' || !(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === '42710' && error instanceof Error) {
+    // CREATE ROLE of a name another administrator created between our check and our statement.
+    const raced = new AppError('CONFLICT', `Another administrator created that login at the same moment (${error.message}); nothing was changed: run the command again`);
+    raced.cause = error;
+    return raced;
+  }
+  if (code !== '42501' || !(error instanceof Error)) return error;
   const refused = new AppError('FORBIDDEN', `This PostgreSQL login may not administer Coordinator logins (it needs to be a superuser or have CREATEROLE): ${error.message}; nothing was changed`);
   refused.cause = error;
   return refused;
@@ -146,6 +153,8 @@ export async function addUser(db: Db, input: AddUserInput): Promise<TeamMember> 
       await db.query('INSERT INTO users (id, username, email, name, role) VALUES ($1, $2, $3, $4, $5)', [id, input.username, email.data, input.fullName?.trim() || input.username, input.role]);
       user = await requireUser(db, input.username);
     }
+    // An inactive user (deactivated here, or gone from the CRM) gets no login by accident.
+    if (!user.is_active) throw new AppError('CONFLICT', `${user.username} is inactive; reactivate them before giving access`);
     const mapped = await db.query<{ user_id: string }>('SELECT user_id::text FROM sync_db_users WHERE db_role = $1', [login]);
     const owner = mapped.rows[0]?.user_id;
     if (owner && owner !== user.id) throw new AppError('CONFLICT', `The login "${login}" belongs to another user; choose another with --login`);

@@ -323,6 +323,16 @@ describe('bad input', () => {
     expect(await state()).toEqual(before);
   });
 
+  it('an inactive user (deactivated, or gone from the CRM) gets no login: one line, nothing changed', async () => {
+    await central.query(`INSERT INTO users (id, username, email, name, role, is_active) VALUES (gen_random_uuid(), $1, $2, 'Ivy Inactive', 'member', false)`, [name('ivy'), `ivy_${sfx}@example.com`]);
+    const before = await state();
+    const r = await admin(['add', name('ivy'), '--role', 'member'], { COORDINATOR_NEW_PASSWORD: 'a-long-enough-password' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/is inactive; reactivate them before giving access/);
+    expect(await state()).toEqual(before);
+  });
+
   it.each([
     ['a role that does not exist', ['grant', name('mia'), 'superuser'], /role must be one of admin, coordinator, member/],
     ['an unknown user', ['revoke', name('nobody')], /There is no user "nobody_/],
