@@ -17,6 +17,10 @@ import { createHomeService } from '../home/home-service';
 import { createNotificationPrefs } from '../users/notification-prefs';
 import type { ServiceContext } from '../mutations/context';
 import { createApplier } from '../sync/apply';
+import { createIdentityBinding } from '../sync/binding';
+import { readLocalWork } from '../sync/local-work';
+import { setAsideAndReset } from '../sync/set-aside';
+import type { LocalWork } from '../../shared/team';
 import { createLocalConflicts } from '../sync/conflicts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine';
 import { HybridLogicalClock } from '../sync/hlc';
@@ -78,7 +82,8 @@ export function openCore(options: CoreOptions) {
   const outbox = createOutbox(db);
   const applier = createApplier(db, outbox);
   const conflicts = createLocalConflicts(db, { writer: () => writer, outbox, currentUserId: () => session.currentUserId });
-  const syncDeps = { db, session, clock, state: syncState, outbox, applier, conflicts };
+  const binding = createIdentityBinding({ db, session, applier });
+  const syncDeps = { db, session, clock, state: syncState, outbox, applier, conflicts, binding };
   const notificationPrefs = createNotificationPrefs({ users, session });
   const home = createHomeService({
     statements,
@@ -112,6 +117,12 @@ export function openCore(options: CoreOptions) {
       outbox,
       conflicts,
       hlc,
+      /** Who this replica belongs to (docs/team-identity.md). */
+      binding,
+      /** Work here that no central database has seen (what the first-connect choice is about). */
+      localWork: (): LocalWork => readLocalWork(db, session),
+      /** Keeps the whole replica in a file beside it and empties it (start fresh, sign out); returns the file. */
+      setAside: (label: 'before-joining' | 'signed-out'): string => setAsideAndReset({ db, session, applier, now: clock.now() }, label),
       /** An engine bound to a central database; the caller owns and closes it. */
       connect: (options: SyncEngineOptions): SyncEngine => {
         const engine = createSyncEngine(syncDeps, options);

@@ -1,5 +1,10 @@
 import type { StatementCache } from './statements';
 
+/** The local profile made up from the OS account before this laptop knew its person (docs/team-identity.md). */
+export const PROVISIONAL_USER_KEY = 'identity.provisional_user_id';
+/** Set by the demo seeder: the data is the demo organisation, never pushed to a team unless asked. */
+export const DEMO_KEY = 'demo.loaded_at';
+
 /**
  * The replica's local settings and who is signed in on it. The current user is the actor of
  * every write made from this laptop.
@@ -28,5 +33,10 @@ export class Session {
 
   setCurrentUser(userId: string): void {
     this.setSetting('current_user_id', userId);
+  }
+
+  /** After local_settings changed behind this object's back (a replica emptied in SQL). */
+  forgetCachedUser(): void {
+    this.cachedUserId = undefined;
   }
 }

@@ -7,7 +7,7 @@ import type { ProjectsService } from '../projects/projects-service';
 import type { TasksService } from '../tasks/tasks-service';
 import type { CommentsService } from '../comments/comments-service';
 import type { UsersService } from '../users/users-service';
-import type { Session } from '../database/session';
+import { DEMO_KEY, type Session } from '../database/session';
 import type { Clock } from '../common/time';
 import { DEMO_PEOPLE, DEMO_PROJECTS, DEMO_COMMENTS } from './demo-data';
 
@@ -55,6 +55,8 @@ export function createDemoSeeder(deps: SeedDeps) {
           userIds.set(person.name, user.id);
           if (person.name === DEMO_PEOPLE[0]?.name) deps.session.setCurrentUser(user.id);
         }
+        // Demo data reaches a team only when the person asks for it (the first-connect choice).
+        deps.session.setSetting(DEMO_KEY, deps.clock.now().toISOString());
       });
       deps.writer.transaction(() => {
         const employeeIds = new Map<string, string>();

@@ -19,6 +19,11 @@ import type { BootstrapState, SyncState } from './state';
 import { isAboutVisibleRow, type LocalConflicts } from './conflicts';
 import { FOREIGN_KEYS } from './validate-row';
 import { createStatementCache } from '../database/statements';
+import type { FirstConnectChoice, SignedInUser } from '../../shared/team';
+import type { IdentityBinding } from './binding';
+import { signIn, type SignIn } from './central/sign-in';
+import { describeLocalWork, readLocalWork } from './local-work';
+import { setAsideAndReset } from './set-aside';
 
 const log = createLogger('sync');
 
@@ -32,6 +37,10 @@ export interface SyncStatus {
   lastError: string | null;
   /** The last run was refused because this replica belongs to another central database: joining it is the way on. */
   needsJoin: boolean;
+  /** The first connection was refused until the person chooses to upload their local work or start from the team's. */
+  needsChoice: boolean;
+  /** The person the server said this replica belongs to (null until the first sign-in). */
+  signedIn: SignedInUser | null;
   cursor: { xid: string; version: number } | null;
 }
 
@@ -54,6 +63,12 @@ export interface SyncResult {
   tables: EntityTable[];
   /** Set when this run gave the replica a new identity (docs/sync-identity.md); say it to the person. */
   identity: IdentityEvent | null;
+  /** Who the server said signed in (set on every run). */
+  signedIn: SignedInUser | null;
+  /** Rows of earlier local work handed to the signed-in person on this run (first sign-in). */
+  reattributed: number;
+  /** Where local work was kept when the person chose to start from the team's data. */
+  setAside: string | null;
 }
 
 export interface IdentityEvent {
@@ -75,6 +90,7 @@ export interface SyncEngineDeps {
   outbox: Outbox;
   applier: Applier;
   conflicts: LocalConflicts;
+  binding: IdentityBinding;
 }
 
 export interface SyncEngineOptions {
@@ -91,6 +107,12 @@ export interface SyncEngineOptions {
    * from it and pending work pushed to it. Without it such a server is refused.
    */
   join?: boolean;
+  /**
+   * The person's choice for the first connection of a replica that holds local work no central
+   * database has seen: push it to the team, or keep it in a moved-aside file and start from the
+   * team's data. Without it, such a first connection is refused and nothing is sent.
+   */
+  firstConnect?: FirstConnectChoice;
   /** Called between pages so long work yields to the event loop. */
   yieldBetweenPages?: () => Promise<void>;
 }
@@ -112,6 +134,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   let running: Promise<SyncResult> | null = null;
   let currentState: SyncStateName = 'idle';
   let needsJoin = false;
+  let needsChoice = false;
   const statusListeners = new Set<(status: SyncStatus) => void>();
 
   const statements = createStatementCache(deps.db);
@@ -124,6 +147,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     lastSyncedAt: deps.state.lastSyncedAt(),
     lastError: deps.state.lastError(),
     needsJoin,
+    needsChoice,
+    signedIn: deps.binding.bound(),
     cursor: deps.state.cursor(),
   });
 
@@ -454,6 +479,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
             `Joining this server rebuilds local data from it and pushes your ${deps.outbox.pendingCount()} pending changes to it.`,
         );
       }
+      deps.binding.clear();
       result.identity = rebase('joined', `Joined the central database ${shortId(hello.centralId)} (this replica belonged to ${shortId(known.centralId)})`, { history: false, rebuild: true });
     } else if (known) {
       if (epoch === known.epoch) {
@@ -501,11 +527,58 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     }
   }
 
+  /**
+   * The first connection of a replica holding work no central database has seen happens only on
+   * the person's word: upload it, or keep it aside and start from the team's data.
+   */
+  function firstConnection(result: SyncResult, choice: FirstConnectChoice | undefined): void {
+    const work = readLocalWork(deps.db, deps.session);
+    if (work.pendingChanges === 0) return;
+    if (!choice) {
+      needsChoice = true;
+      throw new AppError(
+        'CONFLICT',
+        `This laptop holds ${describeLocalWork(work)} that no team has seen yet, so nothing was sent. ` +
+          `Choose to upload it to the team, or to start from the team's data (your local work is then kept in a file beside this one: not uploaded, not deleted).`,
+      );
+    }
+    if (choice === 'start-fresh') {
+      result.setAside = setAsideAndReset({ db: deps.db, session: deps.session, applier: deps.applier, now: deps.clock.now() }, 'before-joining');
+      log.info('local work kept aside; starting from the team data', { file: result.setAside });
+    }
+  }
+
+  /**
+   * Is this replica the signed-in person's? The first sign-in on this central database binds it
+   * and hands the work made here before (under a provisional profile, or none) to that person, in
+   * one local transaction before anything is pushed. A replica bound to someone else is refused:
+   * another person uses another local database (sign out first).
+   */
+  async function bindToPerson(client: pg.PoolClient, me: SignIn, result: SyncResult): Promise<void> {
+    const centralId = deps.state.central()?.centralId;
+    if (!centralId) return;
+    const bound = deps.binding.bound();
+    if (bound && bound.centralId === centralId) {
+      if (bound.userId === me.user.userId) return;
+      throw new AppError(
+        'CONFLICT',
+        `This laptop's data belongs to ${bound.fullName} (login ${bound.login}) on this server, but ${me.user.fullName} (login ${me.user.login}) signed in, so nothing was sent. ` +
+          `Sign out first (it pushes ${bound.fullName}'s pending changes and keeps their data in a file), then sign in again.`,
+      );
+    }
+    const [row] = localRows('users', await readRows(client, 'users', [me.user.userId]));
+    if (!row) throw new AppError('UNAVAILABLE', `The central database named ${me.user.username} as this login's person but does not show their user row; nothing was sent`);
+    result.reattributed = deps.binding.bind(me, centralId, row).reattributed;
+  }
+
   const onClientError = (error: Error) => log.warn('central connection lost during sync', { error: describeSyncError(error) });
 
-  async function run(join: boolean): Promise<SyncResult> {
+  async function run(join: boolean, choice: FirstConnectChoice | undefined): Promise<SyncResult> {
     const started = performance.now();
-    const result: SyncResult = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, skipped: [], bootstrapped: false, replaced: false, durationMs: 0, tables: [], identity: null };
+    const result: SyncResult = {
+      pushed: 0, pulled: 0, conflicts: 0, rejected: 0, skipped: [], bootstrapped: false, replaced: false, durationMs: 0, tables: [], identity: null,
+      signedIn: null, reattributed: 0, setAside: null,
+    };
     setState('syncing');
     let client: pg.PoolClient | null = null;
     try {
@@ -516,8 +589,14 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       // Before anything else: pushes under this release's column names to an older schema would be
       // dropped field by field, and an unmigrated one has no identity to check.
       if (!(await centralSchemaIsCurrent(client))) throw notMigratedError();
+      // Who this is before anything else: an unmapped or revoked login changes nothing here.
+      const me = await signIn(client);
+      result.signedIn = me.user;
+      if (deps.state.central() === null) firstConnection(result, choice);
+      needsChoice = false;
       await checkIdentity(client, result, join);
       needsJoin = false;
+      await bindToPerson(client, me, result);
       await pushGuarded(client, result);
       const rebuild = deps.state.rebuildPending();
       if (rebuild || (await needsReplacement(client))) {
@@ -565,12 +644,14 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   /**
    * Runs one sync; a call while one is running joins it. `join` accepts another central database
    * for this run (as `SyncEngineOptions.join` does for every run); it waits for a run in progress
-   * rather than sharing it, since that run would refuse the server.
+   * rather than sharing it, since that run would refuse the server. `firstConnect` is the
+   * person's choice for a first connection (see `SyncEngineOptions.firstConnect`).
    */
-  function syncOnce(request: { join?: boolean } = {}): Promise<SyncResult> {
+  function syncOnce(request: { join?: boolean; firstConnect?: FirstConnectChoice } = {}): Promise<SyncResult> {
     const join = Boolean(options.join || request.join);
-    if (join && !options.join && running) return running.catch(() => undefined).then(() => syncOnce(request));
-    running ??= run(join).finally(() => {
+    const choice = request.firstConnect ?? options.firstConnect;
+    if (running && ((join && !options.join) || request.firstConnect)) return running.catch(() => undefined).then(() => syncOnce(request));
+    running ??= run(join, choice).finally(() => {
       running = null;
     });
     return running;

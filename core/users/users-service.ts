@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { User } from '../../shared/entities';
 import { userCreateInput, userUpdateInput } from '../../shared/inputs';
 import { AppError, notFound, parseInput } from '../common/errors';
+import { PROVISIONAL_USER_KEY } from '../database/session';
 import { newId } from '../common/ids';
 import { bool, boolToSql, json, num, numOrNull, patchFrom, str, strOrNull } from '../common/rows';
 import type { ServiceContext } from '../mutations/context';
@@ -103,8 +104,8 @@ export function createUsersService(ctx: ServiceContext) {
     },
 
     /**
-     * The signed-in user, creating a local profile from the OS account the first time a write
-     * needs an author on an empty replica.
+     * The signed-in user, creating a provisional local profile from the OS account the first time
+     * a write needs an author on a replica no server has named its person for yet.
      */
     ensureCurrent(): User {
       const existing = service.current();
@@ -114,6 +115,8 @@ export function createUsersService(ctx: ServiceContext) {
       const user = writer.transaction(() => {
         const created = service.create({ username, email: placeholderEmail(username), fullName: osName, role: 'coordinator' });
         session.setCurrentUser(created.id);
+        // Provisional: on the first sign-in its work passes to the person the server names, and it goes.
+        session.setSetting(PROVISIONAL_USER_KEY, created.id);
         return created;
       });
       return user;

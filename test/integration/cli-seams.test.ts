@@ -116,17 +116,17 @@ describe('conflicts by the 8 characters `conflicts list` shows (issue 12 §4)', 
     const env = { COORDINATOR_PG_URL: central.url };
     await ok(['--db', a, 'init']);
     const task = await data<{ id: string }>(a, 'task', 'add', '--title', `${name} original`);
-    await ok(['--db', a, 'sync', '--json'], env);
+    await ok(['--db', a, 'sync', '--upload', '--json'], env);
     await ok(['--db', b, 'init']);
-    await ok(['--db', b, 'sync', '--json'], env);
+    await ok(['--db', b, 'sync', '--upload', '--json'], env);
     await ok(['--db', a, 'task', 'update', task.id, '--title', `${name} from A`]);
     await ok(['--db', b, 'task', 'update', task.id, '--title', `${name} from B`]);
-    await ok(['--db', a, 'sync', '--json'], env);
-    await ok(['--db', b, 'sync', '--json'], env);
+    await ok(['--db', a, 'sync', '--upload', '--json'], env);
+    await ok(['--db', b, 'sync', '--upload', '--json'], env);
     // The loser hears of it on a later pull, once no older transaction in the cluster is still open.
     for (let attempt = 0; attempt < 10; attempt += 1) {
       for (const owner of [a, b]) {
-        await ok(['--db', owner, 'sync', '--json'], env);
+        await ok(['--db', owner, 'sync', '--upload', '--json'], env);
         const list = await data<{ id: string; rowId: string; kind: string }[]>(owner, 'conflicts', 'list');
         const found = list.find((c) => c.rowId === task.id && !c.id.startsWith('outbox:'));
         if (found) return { conflict: found, owner };
@@ -162,12 +162,12 @@ describe('conflicts by the 8 characters `conflicts list` shows (issue 12 §4)', 
     await ok(['--db', b, 'employee', 'add', '--name', 'Ana S.', '--email', 'ANA@example.com']);
     await ok(['--db', a, 'project', 'add', '--name', 'Intranet']);
     await ok(['--db', b, 'project', 'add', '--name', 'intranet']);
-    await ok(['--db', a, 'sync'], env);
-    const synced = await cli(['--db', b, 'sync'], env);
+    await ok(['--db', a, 'sync', '--upload'], env);
+    const synced = await cli(['--db', b, 'sync', '--upload'], env);
     expect(synced.code, synced.stderr).toBe(0);
     expect(synced.stdout).toMatch(/warning: employees .*Ana.* share the email ana@example\.com/);
     expect(synced.stdout).toMatch(/warning: 2 active projects are named "(I|i)ntranet"/);
-    const asJson = JSON.parse((await cli(['--db', b, 'sync', '--json'], env)).stdout) as { duplicates?: string[] };
+    const asJson = JSON.parse((await cli(['--db', b, 'sync', '--upload', '--json'], env)).stdout) as { duplicates?: string[] };
     expect(asJson.duplicates).toHaveLength(2);
     const doctor = await cli(['--db', b, 'doctor']);
     expect(doctor.code).toBe(1);
@@ -178,12 +178,12 @@ describe('conflicts by the 8 characters `conflicts list` shows (issue 12 §4)', 
     const db = path.join(dir, 'mysql-port.db');
     await ok(['--db', db, 'init']);
     const mysqlAsPg = 'postgres://root@127.0.0.1:3306/coordinator';
-    const line = oneErrorLine(await cli(['--db', db, 'sync', '--pg', mysqlAsPg]));
+    const line = oneErrorLine(await cli(['--db', db, 'sync', '--upload', '--pg', mysqlAsPg]));
     expect(line).toMatch(/is not PostgreSQL .*MySQL/);
     const logFile = path.join(dir, 'logs', 'cli.log');
     expect(readFileSync(logFile, 'utf8')).toMatch(/"level":"error","scope":"sync","msg":"sync failed"/);
 
-    const debug = await cli(['--db', db, 'sync', '--pg', mysqlAsPg, '--debug']);
+    const debug = await cli(['--db', db, 'sync', '--upload', '--pg', mysqlAsPg, '--debug']);
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/^\{"t":.*"msg":"sync failed"/m);
     expect(debug.stderr).toMatch(/^error: .*is not PostgreSQL/m);
@@ -195,10 +195,10 @@ describe('conflicts by the 8 characters `conflicts list` shows (issue 12 §4)', 
   it('sync --watch prints a line only when something changed', { timeout: 120_000 }, async () => {
     const db = path.join(dir, 'watch.db');
     await ok(['--db', db, 'init']);
-    await ok(['--db', db, 'sync'], { COORDINATOR_PG_URL: central.url });
+    await ok(['--db', db, 'sync', '--upload'], { COORDINATOR_PG_URL: central.url });
     // Killed by the timeout (SIGTERM, which --watch handles) after several one-second intervals;
     // --debug puts a log line per run on stderr, so the runs can be counted.
-    const run = await cli(['--db', db, 'sync', '--watch', '--interval', '1', '--debug'], { COORDINATOR_PG_URL: central.url }, 30_000);
+    const run = await cli(['--db', db, 'sync', '--upload', '--watch', '--interval', '1', '--debug'], { COORDINATOR_PG_URL: central.url }, 30_000);
     const runs = run.stderr.split('\n').filter((l) => l.includes('"msg":"sync run"'));
     expect(runs.length, run.stderr).toBeGreaterThanOrEqual(3);
     const lines = run.stdout.trim().split('\n').filter(Boolean);
@@ -300,7 +300,7 @@ describe('storage errors in words, for every command (issue 12 §6)', { timeout:
   it('names an option the CLI has when it refuses a plain-text password', async () => {
     const db = path.join(dir, 'plain.db');
     await ok(['--db', db, 'init']);
-    const line = oneErrorLine(await cli(['--db', db, 'sync', '--pg', 'postgres://admin:secret@db.example.com/coordinator']));
+    const line = oneErrorLine(await cli(['--db', db, 'sync', '--upload', '--pg', 'postgres://admin:secret@db.example.com/coordinator']));
     expect(line).toMatch(/Refusing to send a password in clear text/);
     expect(line).toMatch(/--allow-plaintext-password/);
     expect(line).not.toMatch(/secret/);

@@ -33,7 +33,7 @@ describe('coordinator migrate / sync / status / conflicts', () => {
     expect((await cli(['--db', a, 'seed-demo'])).code).toBe(0);
     const before = JSON.parse((await cli(['--db', a, 'status', '--json'])).stdout);
     expect(before.pending).toBeGreaterThan(100);
-    const pushed = JSON.parse((await cli(['--db', a, 'sync', '--pg', central.url, '--once', '--json'])).stdout);
+    const pushed = JSON.parse((await cli(['--db', a, 'sync', '--upload', '--pg', central.url, '--once', '--json'])).stdout);
     expect(pushed).toMatchObject({ pushed: before.pending, conflicts: 0 });
     expect(typeof pushed.durationMs).toBe('number');
     const after = JSON.parse((await cli(['--db', a, 'status', '--json'])).stdout);
@@ -41,7 +41,7 @@ describe('coordinator migrate / sync / status / conflicts', () => {
     expect(after.lastSyncedAt).not.toBeNull();
 
     expect((await cli(['--db', b, 'init'])).code).toBe(0);
-    const pulled = JSON.parse((await cli(['--db', b, 'sync', '--json'], { COORDINATOR_PG_URL: central.url })).stdout);
+    const pulled = JSON.parse((await cli(['--db', b, 'sync', '--upload', '--json'], { COORDINATOR_PG_URL: central.url })).stdout);
     expect(pulled.pulled).toBeGreaterThan(100);
     const tasks = JSON.parse((await cli(['--db', b, 'task', 'list', '--json'])).stdout);
     expect(tasks.length).toBe(JSON.parse((await cli(['--db', a, 'task', 'list', '--json'])).stdout).length);
@@ -51,7 +51,7 @@ describe('coordinator migrate / sync / status / conflicts', () => {
   it('fails with one clear line when the central database cannot be reached, keeping the changes', async () => {
     const a = path.join(dir, 'a.db');
     await cli(['--db', a, 'project', 'add', '--name', 'Offline work']);
-    const r = await cli(['--db', a, 'sync', '--pg', 'postgres://nobody@127.0.0.1:1/none']);
+    const r = await cli(['--db', a, 'sync', '--upload', '--pg', 'postgres://nobody@127.0.0.1:1/none']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/cannot be reached/);

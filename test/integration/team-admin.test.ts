@@ -258,7 +258,7 @@ describe('admin user revoke', () => {
   it("cuts the open session, refuses new connections, and the laptop's next sync says so in one line and keeps its work", async () => {
     const laptop = path.join(dir, 'mia.db');
     expect((await cli(['--db', laptop, 'init'])).code).toBe(0);
-    expect((await cli(['--db', laptop, 'sync', '--pg', urlFor(name('mia'))])).code).toBe(0);
+    expect((await cli(['--db', laptop, 'sync', '--upload', '--pg', urlFor(name('mia'))])).code).toBe(0);
     const open = await connectAs(name('mia'));
 
     const revoked = json<{ logins: string[]; sessionsEnded: number }>(await admin(['revoke', name('mia'), '--json']));
@@ -271,7 +271,7 @@ describe('admin user revoke', () => {
     expect((await cli(['--db', laptop, 'project', 'add', '--name', 'Work done offline'])).code).toBe(0);
     const pendingBefore = json<{ pending: number }>(await cli(['--db', laptop, 'status', '--json'])).pending;
     expect(pendingBefore).toBeGreaterThan(0);
-    const sync = await cli(['--db', laptop, 'sync', '--pg', urlFor(name('mia'))]);
+    const sync = await cli(['--db', laptop, 'sync', '--upload', '--pg', urlFor(name('mia'))]);
     expect(sync.code).toBe(1);
     expect(sync.stderr.trim().split('\n')).toHaveLength(1);
     expect(sync.stderr).toMatch(/access was revoked/);

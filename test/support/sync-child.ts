@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   const core = openCore({ dbFile: config.dbFile });
   const engine = core.sync.connect({
     central: { url: config.url },
+    firstConnect: 'upload',
     pushChunkSize: config.pushChunkSize,
     pullPageSize: config.pullPageSize,
     bootstrapPageSize: config.bootstrapPageSize,

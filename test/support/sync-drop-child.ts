@@ -24,6 +24,7 @@ await killer.connect();
 let killed = false;
 const engine = core.sync.connect({
   central: { url },
+  firstConnect: 'upload',
   bootstrapPageSize: 2,
   yieldBetweenPages: async () => {
     if (killed) return;

@@ -59,7 +59,8 @@ export interface ReplicaOptions {
 export function openReplica(central: CentralHandle & { client: pg.ClientBase }, name: string, options: ReplicaOptions = {}): Replica {
   const clock = manualClock(options.start ?? '2026-03-02T09:00:00.000Z');
   const core = tempCore({ clock });
-  const engine = core.sync.connect({ central: { url: options.url ?? central.url }, ...options.engine });
+  // Test replicas make their data before their first sync: they upload it, as a person would choose.
+  const engine = core.sync.connect({ central: { url: options.url ?? central.url }, firstConnect: 'upload', ...options.engine });
   return {
     name,
     core,

@@ -1,5 +1,6 @@
 import { isTlsMode, TLS_MODES, type TlsMode } from '../../../shared/settings';
 import type { Command } from 'commander';
+import type { FirstConnectChoice } from '../../../shared/team';
 import { AppError } from '../../common/errors';
 import { withCore } from '../context';
 import { oneLine } from '../errors';
@@ -34,7 +35,15 @@ interface SyncOpts {
   sslmode?: string;
   allowPlaintextPassword?: boolean;
   join?: boolean;
+  upload?: boolean;
+  startFresh?: boolean;
   indexMemory?: boolean;
+}
+
+/** The person's choice for a first connection with local work (docs/team-identity.md). */
+function firstConnectChoice(opts: SyncOpts): FirstConnectChoice | undefined {
+  if (opts.upload && opts.startFresh) throw new AppError('VALIDATION', 'Give either --upload or --start-fresh, not both');
+  return opts.upload ? 'upload' : opts.startFresh ? 'start-fresh' : undefined;
 }
 
 async function reconcileWithCrm(
@@ -80,6 +89,8 @@ export function registerSyncCommands(program: Command): void {
     .option('--watch', 'keep syncing every --interval seconds until interrupted')
     .option('--interval <seconds>', 'seconds between syncs with --watch', '30')
     .option('--join', 'this is another central database than the one this replica synced with: rebuild local data from it and push pending work to it')
+    .option('--upload', "first connection only: add this laptop's local work (made before joining the team) to the team's data")
+    .option('--start-fresh', "first connection only: start from the team's data; local work is kept in a file beside the database, not uploaded, not deleted")
     .option('--index-memory', "after each sync, embed the memory the central database has no vector for yet (this replica's model) and share the vectors: a server running this keeps new laptops from starting cold")
     .action((opts: SyncOpts, cmd: Command) =>
       withCore(cmd, async ({ core, out }) => {
@@ -88,7 +99,7 @@ export function registerSyncCommands(program: Command): void {
         if (!Number.isFinite(interval) || interval < 1) throw new AppError('VALIDATION', '--interval must be a number of seconds ≥ 1');
         const central = { url: pgUrl(opts), sslMode: sslOption(opts.sslmode), allowPlaintextPassword: opts.allowPlaintextPassword };
         const crmUrl = opts.crm ?? process.env.COORDINATOR_CRM_URL;
-        const engine = core.sync.connect({ central, join: Boolean(opts.join) });
+        const engine = core.sync.connect({ central, join: Boolean(opts.join), firstConnect: firstConnectChoice(opts) });
         /** Duplicates the services refuse can still arrive from the server: reported, never fatal. */
         const duplicates = (): string[] => [
           ...core.employees.duplicateEmails().map((d) => `employees ${d.names.join(', ')} share the email ${d.email}`),
@@ -111,10 +122,14 @@ export function registerSyncCommands(program: Command): void {
             r = await engine.syncOnce();
           } catch (error) {
             if (error instanceof AppError && engine.status().needsJoin) throw new AppError(error.code, `${error.message} To join it, sync with --join.`);
+            if (error instanceof AppError && engine.status().needsChoice) throw new AppError(error.code, `${error.message} Sync again with --upload or with --start-fresh.`);
             if (error instanceof AppError) throw error;
             throw new AppError('UNAVAILABLE', engine.status().lastError ?? (error instanceof Error ? error.message : String(error)));
           }
-          const summary = { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs, ...(r.identity ? { identity: r.identity } : {}) };
+          const summary = {
+            pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, rejected: r.rejected, skipped: r.skipped, durationMs: r.durationMs,
+            signedIn: r.signedIn, ...(r.identity ? { identity: r.identity } : {}), ...(r.setAside ? { setAside: r.setAside } : {}),
+          };
           const crm = crmUrl ? await reconcileWithCrm(central, { url: crmUrl, prefix: opts.crmPrefix, timeZone: opts.crmTimezone, allowPlaintextPassword: opts.allowPlaintextPassword }) : undefined;
           // What the CRM brought in reaches this replica in the same run.
           if (crm && crm.imported > 0) summary.pulled += (await engine.syncOnce()).pulled;
@@ -123,7 +138,7 @@ export function registerSyncCommands(program: Command): void {
           const report = { ...summary, ...(crm ? { crm } : {}), ...(memory ? { memory } : {}), ...(warnings.length > 0 ? { duplicates: warnings } : {}) };
           const eventful =
             summary.pushed + summary.pulled + summary.conflicts + summary.rejected + summary.skipped.length > 0 ||
-            Boolean(r.identity) ||
+            Boolean(r.identity) || Boolean(r.setAside) || r.reattributed > 0 ||
             (memory !== undefined && (memory.adopted + memory.embedded > 0 || memory.error !== undefined)) ||
             (crm !== undefined && (!crm.ran || crm.imported + crm.exported + crm.conflicts + crm.skipped.length + crm.warnings.length > 0));
           const reported = JSON.stringify(warnings);
@@ -132,6 +147,8 @@ export function registerSyncCommands(program: Command): void {
           lastReported = reported;
           if (out.json) return out.data(report);
           if (r.identity) out.line(r.identity.message);
+          if (r.setAside) out.line(`Your local work was kept in ${r.setAside}; this laptop now starts from the team's data.`);
+          if (r.reattributed > 0 && r.signedIn) out.line(`Signed in as ${r.signedIn.fullName} (${r.signedIn.login}): the work made on this laptop before is now theirs.`);
           out.line(`Pushed ${plural(summary.pushed, 'change')}, pulled ${plural(summary.pulled, 'change')}, ${plural(r.conflicts, 'conflict')} in ${r.durationMs} ms${r.bootstrapped ? ' (initial download)' : ''}.`);
           for (const s of r.skipped) out.line(`skipped ${s.table} ${s.id}: ${s.reason}`);
           if (r.rejected > 0) out.line(`${plural(r.rejected, 'change')} refused by the server; see \`coordinator conflicts list\`.`);

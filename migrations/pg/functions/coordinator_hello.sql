@@ -22,7 +22,9 @@ BEGIN
     END IF;
   END IF;
   SELECT c.last_mutation_seq INTO v_last FROM sync_clients c
-  WHERE c.client_id = p_client_id AND c.user_id IS NOT DISTINCT FROM coordinator_user_id();
+  WHERE c.client_id = p_client_id
+    AND (c.user_id IS NOT DISTINCT FROM coordinator_user_id()
+         OR (c.user_id IS NULL AND (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = session_user)));
   SELECT a.mutation_id INTO v_last_mutation FROM sync_applied_mutations a WHERE a.client_id = p_client_id AND a.seq = v_last;
   RETURN jsonb_build_object(
     'centralId', (SELECT value FROM sync_meta WHERE key = 'central_id'),

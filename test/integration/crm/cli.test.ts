@@ -28,14 +28,14 @@ describe('coordinator sync --crm', () => {
     const db = path.join(dir, 'laptop.db');
     expect((await cli(['--db', db, 'init'])).code).toBe(0);
     await waitForVisibleChanges(b.central.client);
-    const run = await cli(['--db', db, 'sync', '--pg', b.central.url, '--crm-prefix', 'pfx_', '--json'], { COORDINATOR_CRM_URL: b.crm.url });
+    const run = await cli(['--db', db, 'sync', '--upload', '--pg', b.central.url, '--crm-prefix', 'pfx_', '--json'], { COORDINATOR_CRM_URL: b.crm.url });
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.crm).toMatchObject({ ran: true, imported: 3, exported: 0, conflicts: 0, skipped: [{ entity: 'tasks', reason: expect.stringMatching(/project 404/) }] });
     // The run pulls once more after importing; rows committed behind another session's open
     // transaction become visible a moment later, so the next sync is the one that must have them.
     await waitForVisibleChanges(b.central.client);
-    expect((await cli(['--db', db, 'sync', '--pg', b.central.url, '--json'])).code).toBe(0);
+    expect((await cli(['--db', db, 'sync', '--upload', '--pg', b.central.url, '--json'])).code).toBe(0);
     const tasks = JSON.parse((await cli(['--db', db, 'task', 'list', '--json'])).stdout);
     expect(tasks.map((t: { title: string }) => t.title)).toEqual(['From the CRM']);
   });
@@ -51,7 +51,7 @@ describe('coordinator sync --crm', () => {
 
   it('a bad CRM URL is a one-line error', async () => {
     const db = path.join(dir, 'laptop.db');
-    const run = await cli(['--db', db, 'sync', '--pg', b.central.url, '--crm', 'mysql://someone:secret@db.example.com/perfex', '--json']);
+    const run = await cli(['--db', db, 'sync', '--upload', '--pg', b.central.url, '--crm', 'mysql://someone:secret@db.example.com/perfex', '--json']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: Refusing to send a password in clear text to the CRM's MySQL at db\.example\.com/);
     expect(run.stderr).not.toMatch(/secret/);

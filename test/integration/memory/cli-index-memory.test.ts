@@ -46,7 +46,7 @@ describe('coordinator sync --index-memory', () => {
   it('embeds and shares what the exchange lacks; a second replica then takes the vectors instead of embedding', async () => {
     const server1 = await replicaFile('server.db', ['Renew the parking permits', 'Translate the safety manual', 'Book the venue']);
     const env = { OPENAI_API_KEY: 'sk-test' };
-    const first = await runCoordinator(['--db', server1, 'sync', '--pg', central.url, '--once', '--index-memory', '--json'], env);
+    const first = await runCoordinator(['--db', server1, 'sync', '--upload', '--pg', central.url, '--once', '--index-memory', '--json'], env);
     expect(first.code, first.stderr).toBe(0);
     const firstOut = JSON.parse(first.stdout) as { memory: { model: string; adopted: number; embedded: number; error: string | null } };
     expect(firstOut.memory).toMatchObject({ model: 'openai/test-embed', adopted: 0, error: null });
@@ -55,7 +55,7 @@ describe('coordinator sync --index-memory', () => {
     expect(rows[0]?.n).toBe(3);
 
     const laptop = await replicaFile('laptop.db', []);
-    const second = await runCoordinator(['--db', laptop, 'sync', '--pg', central.url, '--once', '--index-memory', '--json'], env);
+    const second = await runCoordinator(['--db', laptop, 'sync', '--upload', '--pg', central.url, '--once', '--index-memory', '--json'], env);
     expect(second.code, second.stderr).toBe(0);
     expect((JSON.parse(second.stdout) as { memory: unknown }).memory).toMatchObject({ adopted: 3, embedded: 0, error: null });
   });

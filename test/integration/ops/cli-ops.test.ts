@@ -37,7 +37,7 @@ describe('coordinator doctor / backup / verify-backup / retention / maintain / r
   });
 
   it('doctor: every check passes on a healthy replica with the central database and the CRM reachable', async () => {
-    const synced = await cli(['--db', db, 'sync', '--pg', central.url, '--json']);
+    const synced = await cli(['--db', db, 'sync', '--upload', '--pg', central.url, '--json']);
     expect(synced.code).toBe(0);
     const run = await cli(['--db', db, 'doctor', '--pg', central.url, '--crm', MYSQL_URL, '--json']);
     const report = healthReportSchema.parse(parse(run.stdout));

@@ -70,7 +70,7 @@ describe('recovery of a replica whose schema pages or file are damaged', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-recover-damaged-'));
     const seeder = openCore({ dbFile: path.join(dir, 'seeder.db') });
     seeder.demo.seed();
-    const engine = seeder.sync.connect({ central: { url: central.url } });
+    const engine = seeder.sync.connect({ central: { url: central.url }, firstConnect: 'upload' });
     await engine.syncOnce();
     await engine.close();
     seeder.close();
@@ -84,7 +84,7 @@ describe('recovery of a replica whose schema pages or file are damaged', () => {
     it(`${name}: every pending change is shown at once and reaches PostgreSQL exactly once (via ${via})`, async () => {
       const file = path.join(dir, `laptop-${index}.db`);
       const a = openCore({ dbFile: file });
-      const online = a.sync.connect({ central: { url: central.url } });
+      const online = a.sync.connect({ central: { url: central.url }, firstConnect: 'upload' });
       await online.syncOnce();
       await online.close();
       expect(a.tasks.count()).toBeGreaterThan(index + 2);
@@ -132,7 +132,7 @@ describe('recovery of a replica whose schema pages or file are damaged', () => {
         expect(core.tasks.get(synced.id)).toMatchObject({ status: 'awaiting_feedback', title: `Waiting on the client ${index}` });
         expect(core.comments.list({ taskId: created.id }).map((c) => c.content)).toEqual([LONG_COMMENT]);
 
-        const engine = core.sync.connect({ central: { url: central.url } });
+        const engine = core.sync.connect({ central: { url: central.url }, firstConnect: 'upload' });
         try {
           const first = await engine.syncOnce();
           expect(first.rejected).toBe(0);

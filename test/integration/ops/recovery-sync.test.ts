@@ -29,7 +29,7 @@ describe('recovery of a damaged replica with unsynced changes', () => {
     const file = path.join(dir, 'laptop.db');
     const a = openCore({ dbFile: file });
     a.demo.seed();
-    const online = a.sync.connect({ central: { url: central.url } });
+    const online = a.sync.connect({ central: { url: central.url }, firstConnect: 'upload' });
     await online.syncOnce();
     await online.close();
     expect(a.sync.outbox.pendingCount()).toBe(0);
@@ -55,7 +55,7 @@ describe('recovery of a damaged replica with unsynced changes', () => {
       const { rows: before } = await central.query<{ title: string }>('SELECT title FROM tasks WHERE id = $1', [created.id]);
       expect(before).toEqual([]);
 
-      const engine = core.sync.connect({ central: { url: central.url } });
+      const engine = core.sync.connect({ central: { url: central.url }, firstConnect: 'upload' });
       try {
         const result = await engine.syncOnce();
         expect(result.rejected).toBe(0);

@@ -66,7 +66,7 @@ describe('bootstrap of an empty replica', () => {
     expect(indexesOf(crashing).some((i) => i.sql.startsWith('CREATE UNIQUE INDEX'))).toBe(true);
 
     // The next run (same replica file, a healthy engine) resumes and rebuilds them.
-    const engine = crashing.core.sync.connect({ central: { url: central.url }, bootstrapPageSize: 5 });
+    const engine = crashing.core.sync.connect({ central: { url: central.url }, firstConnect: 'upload', bootstrapPageSize: 5 });
     try {
       const r = await engine.syncOnce();
       expect(r.bootstrapped).toBe(true);
@@ -87,6 +87,7 @@ describe('bootstrap of an empty replica', () => {
     let during: number | null = null;
     const engine = B.core.sync.connect({
       central: { url: central.url },
+      firstConnect: 'upload',
       bootstrapPageSize: 5,
       yieldBetweenPages: async () => {
         during ??= indexesOf(B).length;

@@ -379,7 +379,7 @@ describe('sync survives SIGKILL', () => {
     const file = path.join(dir, 'clock.db');
     const clock = manualClock('2026-03-02T10:00:00.000Z');
     let core = openCore({ dbFile: file, clock });
-    let engine = core.sync.connect({ central: { url: central.url } });
+    let engine = core.sync.connect({ central: { url: central.url }, firstConnect: 'upload' });
     core.users.ensureCurrent();
     const task = core.tasks.create({ title: 'clock task' });
     core.tasks.update({ id: task.id, status: 'testing', priority: 'low' });
@@ -390,7 +390,7 @@ describe('sync survives SIGKILL', () => {
     // The app restarts; meanwhile the laptop's clock was corrected ten minutes back.
     clock.set('2026-03-02T09:50:00.000Z');
     core = openCore({ dbFile: file, clock });
-    engine = core.sync.connect({ central: { url: central.url } });
+    engine = core.sync.connect({ central: { url: central.url }, firstConnect: 'upload' });
     try {
       core.tasks.update({ id: task.id, status: 'done', priority: 'urgent' });
       await engine.syncOnce();

@@ -42,7 +42,7 @@ async function ok(args: string[], file?: string, url?: string) {
 }
 async function sync(file?: string, extra: string[] = [], target: Central = central) {
   await waitForVisibleChanges(target.client);
-  return cli(['sync', ...extra], file, target.url);
+  return cli(['sync', '--upload', ...extra], file, target.url);
 }
 async function centralTitles(target: Central = central): Promise<string[]> {
   const { rows } = await target.client.query<{ title: string }>(`SELECT title FROM tasks WHERE title LIKE '% made %' ORDER BY title`);
@@ -99,7 +99,7 @@ async function restore(target: Central, snap: string, options: { sameIdentity: b
 describe('a restored or copied replica (issue 12 §1)', () => {
   it('restoring a backup by copying the file loses no change made after restoring', async () => {
     await ok(['seed-demo']);
-    await ok(['sync']);
+    await ok(['sync', '--upload']);
     await ok(['backup', '--out', db('r-backup.db')]);
     await ok(['task', 'add', '--title', 'X made after the backup']);
     expect((await sync()).code).toBe(0);
@@ -118,10 +118,10 @@ describe('a restored or copied replica (issue 12 §1)', () => {
 
   it('`coordinator restore` makes the restored file a new replica before it pushes', async () => {
     await ok(['seed-demo']);
-    await ok(['sync']);
+    await ok(['sync', '--upload']);
     await ok(['backup', '--out', db('r-backup.db')]);
     await ok(['task', 'add', '--title', 'X made after the backup']);
-    await ok(['sync']);
+    await ok(['sync', '--upload']);
     const restored = JSON.parse(await ok(['restore', '--from', db('r-backup.db'), '--json'])) as { pending: number };
     expect(restored.pending).toBe(0);
     await ok(['task', 'add', '--title', 'Y made after restoring']);
@@ -135,7 +135,7 @@ describe('a restored or copied replica (issue 12 §1)', () => {
 
   it('two copies of one replica file both push their own changes, whichever goes first', async () => {
     await ok(['seed-demo']);
-    await ok(['sync']);
+    await ok(['sync', '--upload']);
     copyFileSync(db(), db('copy.db'));
     await ok(['task', 'add', '--title', 'A made in the original']);
     await ok(['task', 'add', '--title', 'B made in the copy'], db('copy.db'));
@@ -150,7 +150,7 @@ describe('a restored or copied replica (issue 12 §1)', () => {
 
   it('the server refuses a reused sequence number with another mutation instead of calling it a replay', async () => {
     await ok(['seed-demo']);
-    await ok(['sync']);
+    await ok(['sync', '--upload']);
     const { rows } = await central.client.query<{ client_id: string; last: number }>(
       `SELECT client_id, last_mutation_seq AS last FROM sync_clients ORDER BY last_seen_at DESC LIMIT 1`,
     );
@@ -163,7 +163,7 @@ describe('a restored or copied replica (issue 12 §1)', () => {
 describe('a replica and another or a restored central database (issue 12 §2)', () => {
   it('pointed at another (empty) central database, sync refuses plainly and --join rebuilds and pushes pending work', async () => {
     await ok(['seed-demo']);
-    await ok(['sync']);
+    await ok(['sync', '--upload']);
     const other = await tempCentral();
     centrals.push(other);
     const refused = await sync(db(), [], other);
@@ -191,7 +191,7 @@ describe('a replica and another or a restored central database (issue 12 §2)', 
     await ok(['seed-demo']);
     const bare = await tempCentral({ migrate: false });
     centrals.push(bare);
-    const run = await sync(db(), [], bare).catch(() => cli(['sync'], db(), bare.url));
+    const run = await sync(db(), [], bare).catch(() => cli(['sync', '--upload'], db(), bare.url));
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/run `coordinator migrate/);
     expect(run.stderr).not.toMatch(/relation .* does not exist/);
@@ -200,7 +200,7 @@ describe('a replica and another or a restored central database (issue 12 §2)', 
   for (const sameIdentity of [false, true]) {
     it(`after central is restored from an earlier snapshot (${sameIdentity ? 'same database identity, as a file-system snapshot' : 'restored copy, as a dump'}), the laptop pushes again what central lost and is never stuck`, async () => {
       await ok(['seed-demo']);
-      await ok(['sync']);
+      await ok(['sync', '--upload']);
       const snap = await snapshot(central);
       await ok(['task', 'add', '--title', 'E made before the central restore']);
       const first = await sync();

@@ -57,7 +57,7 @@ function replica() {
   return {
     core,
     connect(options: Parameters<typeof core.sync.connect>[0]) {
-      const engine = core.sync.connect(options);
+      const engine = core.sync.connect({ firstConnect: 'upload', ...options });
       engines.push(engine);
       return engine;
     },
