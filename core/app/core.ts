@@ -82,7 +82,7 @@ export function openCore(options: CoreOptions) {
   const outbox = createOutbox(db);
   const applier = createApplier(db, outbox);
   const conflicts = createLocalConflicts(db, { writer: () => writer, outbox, currentUserId: () => session.currentUserId });
-  const binding = createIdentityBinding({ db, session, applier });
+  const binding = createIdentityBinding({ db, session, applier, outbox, state: syncState });
   const syncDeps = { db, session, clock, state: syncState, outbox, applier, conflicts, binding };
   const notificationPrefs = createNotificationPrefs({ users, session });
   const home = createHomeService({

@@ -186,8 +186,9 @@ export function createApplier(db: SqliteDb, outbox: Outbox) {
     },
 
     /** Whether every synced table is empty (a first bootstrap, or a replacement after the wipe). */
+    /** Nothing synced here yet but, at most, the person's own user row (sign-in stores it before the first bootstrap). */
     syncedTablesEmpty(): boolean {
-      return SYNC_ORDER.every((t) => !statements.get(`SELECT 1 FROM "${t}" LIMIT 1`).get());
+      return SYNC_ORDER.every((t) => !statements.get(`SELECT 1 FROM "${t}" LIMIT 1 OFFSET ${t === 'users' ? 1 : 0}`).get());
     },
 
     apply(batch: ApplyBatch, within?: () => void, options: { bulk?: boolean } = {}): ApplyResult {

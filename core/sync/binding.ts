@@ -7,6 +7,8 @@ import { PROVISIONAL_USER_KEY, type Session } from '../database/session';
 import { createStatementCache } from '../database/statements';
 import type { EntityTable, Row } from '../mutations/types';
 import type { Applier } from './apply';
+import type { Outbox } from './outbox';
+import type { SyncState } from './state';
 import { FOREIGN_KEYS } from './validate-row';
 
 const log = createLogger('sync');
@@ -54,7 +56,7 @@ export interface BindOutcome {
  * Binds the replica to the person the server says signed in, and hands them the work made on
  * this laptop before: one local transaction, before anything is pushed.
  */
-export function createIdentityBinding(deps: { db: SqliteDb; session: Session; applier: Applier }) {
+export function createIdentityBinding(deps: { db: SqliteDb; session: Session; applier: Applier; outbox: Outbox; state: SyncState }) {
   const { db, session } = deps;
   const statements = createStatementCache(db);
 
@@ -101,18 +103,22 @@ export function createIdentityBinding(deps: { db: SqliteDb; session: Session; ap
       // The comment keeps its author's name as written; the made-up one becomes the person's.
       if (previousRow) {
         statements
-          .get(`UPDATE comments SET author_name = ? WHERE user_id = ? AND author_name = ? AND id IN (${pendingInsertIds('comments')})`)
+          .get(`UPDATE comments SET author = ? WHERE user_id = ? AND author = ? AND id IN (${pendingInsertIds('comments')})`)
           .run(user.fullName, user.userId, String(previousRow.name));
         statements
-          .get(`UPDATE sync_outbox SET fields = json_set(fields, '$.author_name', ?) WHERE table_name = 'comments' AND op = 'insert' AND json_extract(fields, '$.user_id') = ? AND json_extract(fields, '$.author_name') = ?`)
+          .get(`UPDATE sync_outbox SET fields = json_set(fields, '$.author', ?) WHERE table_name = 'comments' AND op = 'insert' AND json_extract(fields, '$.user_id') = ? AND json_extract(fields, '$.author') = ?`)
           .run(user.fullName, user.userId, String(previousRow.name));
       }
     }
     for (const { table, column } of AUTHOR_COLUMNS) reattributed += repoint(table, column, null, user.userId, true);
     let removedProvisional = false;
     if (previous && previous !== user.userId && localOnly) {
-      // The made-up profile never existed for anyone else: it and its queued inserts go.
+      // The made-up profile never existed for anyone else: it and its queued changes go. (Since
+      // this release it is never queued; a replica made by an earlier one still has it queued.)
+      const dropped = statements.get(`DELETE FROM sync_outbox WHERE table_name = 'users' AND row_id = ? AND status = 'pending'`).run(previous).changes;
       statements.get(`DELETE FROM sync_outbox WHERE table_name = 'users' AND row_id = ?`).run(previous);
+      // The server takes a replica's mutations as one gapless sequence: renumber what is left.
+      if (dropped > 0) deps.state.setSeqBase(deps.outbox.requeue({ history: false }).base - (deps.state.serverSeq() ?? 0));
       statements.get(`DELETE FROM sync_outbox_history WHERE table_name = 'users' AND row_id = ?`).run(previous);
       statements.get('DELETE FROM users WHERE id = ?').run(previous);
       statements.get(`DELETE FROM sync_row_versions WHERE table_name = 'users' AND row_id = ?`).run(previous);

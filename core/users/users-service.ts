@@ -112,14 +112,19 @@ export function createUsersService(ctx: ServiceContext) {
       if (existing) return existing;
       const osName = safeOsUsername();
       const username = uniqueUsername(osName, (u) => Boolean(statements.get('SELECT 1 FROM users WHERE lower(username) = lower(?)').get(u)));
-      const user = writer.transaction(() => {
-        const created = service.create({ username, email: placeholderEmail(username), fullName: osName, role: 'coordinator' });
-        session.setCurrentUser(created.id);
-        // Provisional: on the first sign-in its work passes to the person the server names, and it goes.
-        session.setSetting(PROVISIONAL_USER_KEY, created.id);
-        return created;
+      // Provisional and local only: written around the outbox, so it can never be pushed as a user
+      // the team does not know; on the first sign-in its work passes to the person the server names.
+      const input = parseInput(userCreateInput, { username, email: placeholderEmail(username), fullName: osName, role: 'coordinator' });
+      const now = writer.now;
+      const id = newId();
+      writer.transaction(() => {
+        statements
+          .get(`INSERT INTO users (id, username, email, name, role, is_active, preferences, ai_settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, '{}', '{}', ?, ?)`)
+          .run(id, input.username, input.email, input.fullName, input.role ?? 'coordinator', now, now);
+        session.setCurrentUser(id);
+        session.setSetting(PROVISIONAL_USER_KEY, id);
       });
-      return user;
+      return get(id);
     },
 
     countAll(): number {

@@ -126,10 +126,11 @@ describe('admin user add and whoami', () => {
   });
 
   it('whoami refuses, in one line, a login that is no Coordinator user', async () => {
-    const r = await cli(['whoami', '--pg', central.url]);
+    await central.query(`CREATE ROLE ${name('stranger')} LOGIN`);
+    const r = await cli(['whoami', '--pg', urlFor(name('stranger'))]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^error: The login postgres is not mapped to a Coordinator user/);
+    expect(r.stderr).toMatch(new RegExp(`^error: The login ${name('stranger')} is not mapped to a Coordinator user`));
   });
 });
 
