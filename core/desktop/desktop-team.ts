@@ -6,6 +6,7 @@ import {
   type FirstConnectChoice,
   type LocalWork,
   type SignOutResult,
+  type TeamConnectInput,
   type TeamConnectResult,
   type TeamPreview,
 } from '../../shared/team';
@@ -86,7 +87,8 @@ export function createTeamService(core: Core, store: SettingsStore, sync: SyncCo
      * first sync with the person's choice.
      */
     async connect(raw: unknown): Promise<TeamConnectResult> {
-      const { choice, ...settings } = parseInput(teamConnectInput, raw, 'team connection');
+      const parsed: TeamConnectInput = parseInput(teamConnectInput, raw, 'team connection');
+      const { choice, ...settings } = parsed;
       const preview = await previewTeam(core, configFor(settings));
       if (preview.boundToOther) {
         throw new AppError('CONFLICT', `This laptop's data belongs to ${preview.boundToOther} on this server. Sign out first (Settings): their pending work is sent and their data kept in a file; then connect again.`);
