@@ -52,7 +52,7 @@ export function TeamCard({ view }: { view: SettingsView }) {
   const pending = status?.pending ?? 0;
 
   return (
-    <section className="card settings-card" aria-labelledby="team-card-title" data-testid="team-card">
+    <section className="card settings-card team-card" aria-labelledby="team-card-title" data-testid="team-card">
       <h2 className="form-card-title" id="team-card-title">
         Team
       </h2>
