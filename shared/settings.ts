@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signedInUserSchema } from './signed-in';
 
 /**
  * TLS modes for every database connection (central PostgreSQL, the CRM's MySQL), in libpq's names;
@@ -85,6 +86,10 @@ export const syncStatusSchema = z.object({
   lastError: z.string().nullable(),
   /** The last sync was refused because this laptop's data belongs to another central database; `sync.join` joins it. */
   needsJoin: z.boolean().default(false),
+  /** The first sync was refused until the person chooses to upload this laptop's work or start from the team's (`team.choose`). */
+  needsChoice: z.boolean().default(false),
+  /** The person the server said this laptop belongs to (null before the first sign-in, and after signing out). */
+  signedIn: signedInUserSchema.nullable().default(null),
   /** What the last sync that gave this replica a new identity (a join, a restored server or file) said, for the person. */
   identityNotice: z.string().nullable().default(null),
   nextAttemptAt: z.string().nullable(),

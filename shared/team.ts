@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { centralSettingsInput, syncResultSchema } from './settings';
+import { signedInUserSchema } from './signed-in';
 
 /**
  * Joining a team (docs/team-identity.md): who the server says this login is, what this laptop
@@ -11,16 +12,7 @@ export const FIRST_CONNECT_CHOICES = ['upload', 'start-fresh'] as const;
 export type FirstConnectChoice = (typeof FIRST_CONNECT_CHOICES)[number];
 export const firstConnectChoiceSchema = z.enum(FIRST_CONNECT_CHOICES);
 
-/** The person the central database says the connected login is (never a value the laptop sends). */
-export const signedInUserSchema = z.object({
-  userId: z.string(),
-  username: z.string(),
-  fullName: z.string(),
-  email: z.string(),
-  role: z.enum(['admin', 'coordinator', 'member']),
-  login: z.string(),
-});
-export type SignedInUser = z.infer<typeof signedInUserSchema>;
+export { signedInUserSchema, type SignedInUser } from './signed-in';
 
 /** Work on this laptop that no central database has seen. */
 export const localWorkSchema = z.object({
@@ -73,3 +65,6 @@ export const signOutResultSchema = z.object({
   message: z.string(),
 });
 export type SignOutResult = z.infer<typeof signOutResultSchema>;
+
+/** The first-connect choice for the server already configured (the sync indicator's offer). */
+export const teamChooseInput = z.strictObject({ choice: firstConnectChoiceSchema });

@@ -1,4 +1,5 @@
 import type { SyncJoinResultView, SyncResultView, SyncStatusView } from '../../shared/settings';
+import type { FirstConnectChoice, SignedInUser } from '../../shared/team';
 import { reconcileCrm } from '../crm/reconcile';
 import type { Core } from '../app/core';
 import { AppError } from '../common/errors';
@@ -25,10 +26,17 @@ export function createSyncController(core: Core, settings: SyncSettings, options
   let lastReconcileAt = 0;
   const listeners = new Set<(status: SyncStatusView) => void>();
 
+  /** Who this replica is bound to, without the binding's own bookkeeping. */
+  const signedInView = (): SignedInUser | null => {
+    const bound = core.sync.binding.bound();
+    return bound ? { userId: bound.userId, username: bound.username, fullName: bound.fullName, email: bound.email, role: bound.role, login: bound.login } : null;
+  };
+
   const status = (): SyncStatusView => {
     const base = engine?.status();
+    const configured = settings.centralConfig() !== null;
     return {
-      configured: settings.centralConfig() !== null,
+      configured,
       state: base?.state ?? 'idle',
       pending: core.sync.outbox.pendingCount(),
       rejected: core.sync.outbox.rejected().length,
@@ -36,6 +44,8 @@ export function createSyncController(core: Core, settings: SyncSettings, options
       lastSyncedAt: core.sync.state.lastSyncedAt(),
       lastError: base ? base.lastError : null,
       needsJoin: base?.needsJoin ?? false,
+      needsChoice: base?.needsChoice ?? false,
+      signedIn: configured ? signedInView() : null,
       identityNotice,
       nextAttemptAt,
       progress,
@@ -126,18 +136,27 @@ export function createSyncController(core: Core, settings: SyncSettings, options
     emit();
   });
 
+  /** One run of the engine with the person's request; the engine's own error is thrown as is. */
+  const runEngine = async (request: { join?: boolean; firstConnect?: FirstConnectChoice }): Promise<SyncResult> => {
+    const current = engine;
+    if (!current) throw new AppError('UNAVAILABLE', 'No central database is configured; add one in Settings');
+    try {
+      const result = noteIdentity(await current.syncOnce(request));
+      if (result.pulled > 0) core.memory.nudge();
+      await reconcile(true);
+      return result;
+    } finally {
+      emit();
+    }
+  };
+
   const runNow = async (join: boolean): Promise<SyncResult> => {
     const current = engine;
     if (!current) throw new AppError('UNAVAILABLE', 'No central database is configured; add one in Settings');
     try {
-      const result = noteIdentity(await current.syncOnce({ join }));
-      if (result.pulled > 0) core.memory.nudge();
-      await reconcile(true);
-      return result;
+      return await runEngine({ join });
     } catch {
       throw new AppError('UNAVAILABLE', current.status().lastError ?? 'Sync failed');
-    } finally {
-      emit();
     }
   };
 
@@ -159,6 +178,11 @@ export function createSyncController(core: Core, settings: SyncSettings, options
       const result = await runNow(true);
       return { ...toView(result), message: result.identity?.message ?? 'This replica already belongs to this central database; it synced normally.' };
     },
+    /**
+     * One sync now, with the first-connect choice when there is one (joining a team, signing
+     * out): the engine's error is thrown as is, for the caller to put in its own words.
+     */
+    syncWith: (request: { firstConnect?: FirstConnectChoice } = {}): Promise<SyncResult> => runEngine(request),
     notifyOnline: () => background.notifyOnline(),
     /** The central connection changed (or was removed): reconnect with the saved settings. */
     reconfigure: rebuild,

@@ -5,6 +5,7 @@ import { createSettingsStore } from '../settings/settings-store';
 import type { SecretStore } from '../settings/secrets';
 import type { Core } from '../app/core';
 import { createSyncController } from './desktop-sync';
+import { createTeamService } from './desktop-team';
 
 export interface DesktopOptions {
   /** The settings file (connections, AI provider; secrets only encrypted). */
@@ -24,6 +25,7 @@ export function openDesktop(core: Core, options: DesktopOptions) {
   const store = createSettingsStore(options.settingsFile, options.secrets);
   const sync = createSyncController(core, store, { autoStart: options.autoStartSync });
   const settings = createSettingsService(store, sync);
+  const team = createTeamService(core, store, sync);
   const assistant = createAssistant(core, () => store.aiConfig());
   // An OpenAI embedding model (memory reindex --model) uses the AI provider's key.
   core.memory.useApiKey(() => store.aiConfig()?.apiKey);
@@ -34,6 +36,7 @@ export function openDesktop(core: Core, options: DesktopOptions) {
   return {
     settings,
     sync,
+    team,
     assistant,
     /** The AI provider as saved (null: not configured), for work beside the assistant (report drafts). */
     aiConfig: (): AiConfig | null => {

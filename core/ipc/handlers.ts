@@ -33,6 +33,10 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     if (!desktop) throw new AppError('UNAVAILABLE', 'Settings are not available in this window');
     return desktop.settings;
   };
+  const requireTeam = () => {
+    if (!desktop) throw new AppError('UNAVAILABLE', 'Joining a team is not available in this window');
+    return desktop.team;
+  };
   const requireAssistant = () => {
     if (!desktop) throw new AppError('UNAVAILABLE', 'The assistant is not available in this window');
     return desktop.assistant;
@@ -97,12 +101,19 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
         lastSyncedAt: core.sync.state.lastSyncedAt(),
         lastError: null,
         needsJoin: false,
+        needsChoice: false,
+        signedIn: null,
         identityNotice: null,
         nextAttemptAt: null,
         progress: null,
       },
     'sync.now': () => requireSync().syncNow(),
     'sync.join': () => requireSync().joinNow(),
+    'team.preview': (input) => requireTeam().preview(input),
+    'team.connect': (input) => requireTeam().connect(input),
+    'team.choose': (input) => requireTeam().choose(input),
+    'team.localWork': () => requireTeam().localWork(),
+    'team.signOut': (input) => requireTeam().signOut(input),
     'settings.get': () => requireSettings().get(),
     'settings.setCentral': (input) => requireSettings().setCentral(input),
     'settings.testCentral': (input) => requireSettings().testCentral(input),

@@ -5,7 +5,9 @@ import { createStatementCache } from '../database/statements';
 
 /**
  * What this laptop holds that no central database has seen: rows whose insert is still queued,
- * and every queued change but the provisional profile's own (it never leaves the laptop).
+ * and every queued change but the provisional profile's own (it never leaves the laptop) and the
+ * assistant's prompt templates (the built-in ones, seeded when a window opens, have the same ids
+ * on every laptop and are nobody's work: counting them put every fresh desktop to the choice).
  */
 export function readLocalWork(db: SqliteDb, session: Session): LocalWork {
   const statements = createStatementCache(db);
@@ -14,7 +16,7 @@ export function readLocalWork(db: SqliteDb, session: Session): LocalWork {
   const provisional = session.getSetting(PROVISIONAL_USER_KEY) || null;
   const pending = (
     statements
-      .get(`SELECT count(*) AS n FROM sync_outbox WHERE status = 'pending' AND NOT (table_name = 'users' AND row_id IS ?)`)
+      .get(`SELECT count(*) AS n FROM sync_outbox WHERE status = 'pending' AND table_name <> 'prompt_templates' AND NOT (table_name = 'users' AND row_id IS ?)`)
       .get(provisional) as { n: number }
   ).n;
   return {

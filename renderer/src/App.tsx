@@ -10,6 +10,7 @@ import { TaskDetailPanel } from './components/TaskDetailPanel';
 import { Toasts, type Toast } from './components/Toasts';
 import { AppContext, type AppContextValue, type NewTaskDefaults, type View } from './lib/appContext';
 import { GO_TO } from './lib/shortcuts';
+import { STARTED_EMPTY_KEY, takeNotice } from './lib/team';
 import { useTheme } from './lib/theme';
 import { useQuery } from './lib/useQuery';
 import { HomeScreen } from './screens/HomeScreen';
@@ -25,7 +26,6 @@ import { SettingsScreen } from './screens/SettingsScreen';
 import { TaskListScreen } from './screens/TaskListScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
 
-const STARTED_EMPTY_KEY = 'coordinator.startedEmpty';
 const VIEWS: readonly View[] = ['home', 'my-tasks', 'all-tasks', 'board', 'projects', 'people', 'notifications', 'conflicts', 'settings', 'health', 'assistant', 'insights'];
 
 const storage = {
@@ -134,6 +134,12 @@ function Shell({ info, reloadInfo }: { info: AppContextValue['info']; reloadInfo
     if (active instanceof HTMLElement && active.closest('.detail-panel')) active.blur();
     setOpenTaskId(null);
   }, []);
+
+  // What a sync that replaced the data said before the window reloaded (joining a team).
+  useEffect(() => {
+    const notice = takeNotice();
+    if (notice) toast(notice, 'info');
+  }, [toast]);
 
   // Toast when a notification arrives for the current user.
   useEffect(

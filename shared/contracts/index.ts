@@ -32,6 +32,7 @@ import { taskPageInput, taskPageSchema } from '../task-page';
 import { duplicatesInput, memoryOpenOutput, memoryReindexInput, memoryProgressSchema, memoryResultSchema, memorySearchInput, memorySearchOutput, similarTasksInput } from '../memory';
 import { aiSettingsInput, centralSettingsInput, conflictViewSchema, crmSettingsInput, settingsViewSchema, syncJoinResultSchema, syncResultSchema, syncStatusSchema } from '../settings';
 import { appHealthSchema } from '../health';
+import { localWorkSchema, signOutInput, signOutResultSchema, teamChooseInput, teamConnectInput, teamConnectResultSchema, teamPreviewInput, teamPreviewSchema } from '../team';
 import { homeTodayInput, homeTodaySchema, paletteEntitiesSchema, workloadInput, workloadSchema } from '../home';
 import { insightsInput, insightsSchema, reportBuildInput, reportDraftSchema, reportExportInput, reportExportSchema, reportInput, statusReportSchema } from '../insights';
 import { notificationPrefsInput, notificationPrefsSchema } from '../notification-prefs';
@@ -103,6 +104,16 @@ export const channels = {
   'sync.now': channel(none, syncResultSchema),
   /** Joins the central database the settings point at though this replica belongs to another (status.needsJoin). */
   'sync.join': channel(none, syncJoinResultSchema),
+  /** Who the server says this login is, and what connecting would do (nothing is saved or changed). */
+  'team.preview': channel(teamPreviewInput, teamPreviewSchema),
+  /** Saves the connection and runs the first sync with the person's first-connect choice. */
+  'team.connect': channel(teamConnectInput, teamConnectResultSchema),
+  /** The first-connect choice for the server already configured (status.needsChoice). */
+  'team.choose': channel(teamChooseInput, teamConnectResultSchema),
+  /** Work on this laptop no team has seen: the counts the first-connect choice shows. */
+  'team.localWork': channel(none, localWorkSchema),
+  /** Sends pending work, keeps this laptop's data in a file beside it, empties it and forgets the server. */
+  'team.signOut': channel(signOutInput, signOutResultSchema),
   'settings.get': channel(none, settingsViewSchema),
   'settings.setCentral': channel(centralSettingsInput, settingsViewSchema),
   'settings.testCentral': channel(centralSettingsInput, z.object({ ok: z.literal(true), target: z.string() })),

@@ -47,6 +47,11 @@ describe('Joining another central database from the desktop', () => {
     // --- This laptop belongs to server A.
     await pointSettingsAt(serverA);
     await syncNow.click();
+    // The demo is work no team has seen: the person chooses to upload it on the first sync.
+    await page.getByTestId('sync-choice').waitFor({ timeout: 60_000 });
+    await page.getByTestId('choice-upload').check();
+    await page.getByTestId('sync-choice-continue').click();
+    await expect.poll(() => page.getByTestId('sync-choice').count(), { timeout: 60_000 }).toBe(0);
     await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/Synced/);
     expect(app.sync.status().pending).toBe(0);
 

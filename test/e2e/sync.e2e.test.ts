@@ -67,6 +67,16 @@ describe('Coordinator sync UI end to end', () => {
     };
     await syncNow.waitFor();
     await syncNow.click();
+    // The demo is work no team has seen: the first sync waits for the person's choice.
+    const choice = page.getByTestId('sync-choice');
+    await choice.waitFor({ timeout: 60_000 });
+    expect(await status.innerText()).toContain('Choose how to join');
+    expect(await choice.getByTestId('first-connect-summary').innerText()).toMatch(/^This laptop holds the demo organisation \(.* projects?, .* tasks? and .* comments?\) that no team has seen yet\./);
+    expect((await central.query('SELECT count(*)::int AS n FROM tasks')).rows[0]).toEqual({ n: 0 });
+    await app.screenshot('sync-choice');
+    await choice.getByTestId('choice-upload').check();
+    await choice.getByTestId('sync-choice-continue').click();
+    await expect.poll(() => page.getByTestId('sync-choice').count(), { timeout: 60_000 }).toBe(0);
     await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/Synced/);
     const localTasks = core.tasks.count();
     expect(localTasks).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,7 +71,12 @@ process.once('exit', () => {
   for (const c of live) c.destroy();
 });
 
-export async function startPrivateCluster(): Promise<PrivateCluster> {
+/**
+ * `passwords`: logins other than `postgres` must give their password over TCP (SCRAM-SHA-256), as
+ * on a team's server; the shared test server trusts every local connection, so a wrong password
+ * cannot be told from a right one there. `postgres` stays trusted, for the test's own setup.
+ */
+export async function startPrivateCluster(opts: { passwords?: boolean } = {}): Promise<PrivateCluster> {
   const bin = binDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found');
   const root = mkdtempSync(path.join(os.tmpdir(), 'coordinator-pgcluster-'));
@@ -86,6 +91,10 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     return r;
   };
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  if (opts.passwords) {
+    // Overwriting keeps the file's owner (the server's OS user) and mode.
+    writeFileSync(path.join(data, 'pg_hba.conf'), 'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n');
+  }
   const port = await freePort();
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=40`;
   /** Async, so the process under test keeps running while the server goes down and comes back. */

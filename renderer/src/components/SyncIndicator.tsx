@@ -1,13 +1,17 @@
 import { useState } from 'react';
 import type { SyncStatusView } from '../../../shared/settings';
+import type { FirstConnectChoice as Choice } from '../../../shared/team';
 import { call, toApiError } from '../api';
 import { useApp } from '../lib/appContext';
 import { plural, timeAgo } from '../lib/format';
+import { reloadWithNotice } from '../lib/team';
+import { useQuery } from '../lib/useQuery';
 import { useNow } from '../lib/useSyncStatus';
+import { FirstConnectChoice } from './FirstConnectChoice';
 
 const PHASE_LABEL = { push: 'Uploading', bootstrap: 'Downloading', pull: 'Downloading' } as const;
 
-function progressText(progress: SyncStatusView['progress']): string | null {
+export function progressText(progress: SyncStatusView['progress']): string | null {
   if (!progress) return null;
   const done = progress.done.toLocaleString();
   const amount = progress.total === null ? done : `${done} / ${progress.total.toLocaleString()}`;
@@ -31,6 +35,7 @@ export function describeSync(status: SyncStatusView, now: number): { tone: 'loca
         ...(status.lastError ? { title: status.lastError } : {}),
       };
     case 'error':
+      if (status.needsChoice) return { tone: 'warn', label: 'Choose how to join', detail: pending, title: 'This laptop holds work no team has seen yet: upload it or start from the team’s data' };
       if (status.needsJoin) return { tone: 'error', label: 'Another server', detail: pending, title: 'This laptop’s data belongs to another Coordinator server' };
       return { tone: 'error', label: 'Sync error', detail: pending, title: status.lastError ?? 'The last sync failed' };
     default:
@@ -83,11 +88,13 @@ export function SyncIndicator({ status }: { status: SyncStatusView | null }) {
     </div>
   );
   const joinOffered = status.configured && status.state === 'error' && status.needsJoin;
+  const choiceOffered = status.configured && status.state === 'error' && status.needsChoice;
   const notice = status.identityNotice !== dismissedNotice ? status.identityNotice : null;
-  if (!joinOffered && !notice) return indicator;
+  if (!joinOffered && !choiceOffered && !notice) return indicator;
   return (
     <>
       {indicator}
+      {choiceOffered ? <ChoicePanel /> : null}
       {joinOffered ? <JoinServerPanel pending={status.pending} /> : null}
       {!joinOffered && notice ? (
         <div className="sync-notice" data-testid="sync-notice" role="status">
@@ -98,6 +105,44 @@ export function SyncIndicator({ status }: { status: SyncStatusView | null }) {
         </div>
       ) : null}
     </>
+  );
+}
+
+/**
+ * The first sync was refused until the person says what becomes of the work on this laptop: the
+ * same choice as when connecting from Welcome or Settings, for a server set up in Settings.
+ */
+function ChoicePanel() {
+  const { toast } = useApp();
+  const local = useQuery('team.localWork', undefined);
+  const [choice, setChoice] = useState<Choice | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const go = async () => {
+    if (!choice) return;
+    setBusy(true);
+    try {
+      const result = await call('team.choose', { choice });
+      // The team's data replaced or joined what every view shows: start them over.
+      reloadWithNotice(result.message);
+    } catch (err) {
+      toast(toApiError(err).message, 'error');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="sync-join" data-testid="sync-choice" aria-labelledby="sync-choice-title">
+      <h3 id="sync-choice-title" className="sync-join-title">
+        Joining your team
+      </h3>
+      {local.data ? <FirstConnectChoice local={local.data} value={choice} onChange={setChoice} disabled={busy} /> : null}
+      <div className="sync-join-actions">
+        <button type="button" className="btn btn-small btn-primary" data-testid="sync-choice-continue" onClick={() => void go()} disabled={busy || choice === null}>
+          {busy ? 'Joining…' : 'Continue'}
+        </button>
+      </div>
+    </section>
   );
 }
 

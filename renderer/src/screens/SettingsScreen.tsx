@@ -12,6 +12,7 @@ import { AppearanceCard } from './AppearanceCard';
 import { EmbeddingCard } from './EmbeddingCard';
 import { NotificationPrefsCard } from './NotificationPrefsCard';
 import { RetentionCard } from './RetentionCard';
+import { TeamCard } from './TeamCard';
 
 
 const FIELDS = ['url', 'password', 'sslMode', 'syncIntervalSeconds', 'allowPlaintextPassword'] as const;
@@ -122,6 +123,7 @@ export function SettingsScreen() {
       <div className="view-body settings-body">
         {loadError ? <ErrorBanner error={loadError} title="Settings are not available" /> : null}
         {!view && !loadError ? <Loading /> : null}
+        {view ? <TeamCard view={view} /> : null}
         {view ? (
           <form className="card settings-card" onSubmit={save} noValidate aria-label="Central database" data-testid="settings-form">
             <h2 className="form-card-title">Central database</h2>

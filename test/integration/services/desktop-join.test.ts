@@ -27,7 +27,8 @@ describe('desktop sync: joining another central database', () => {
     desktop = openDesktop(core, { settingsFile: path.join(core.dir, 'settings.json'), secrets: createEphemeralSecretStore(), autoStartSync: false });
     await desktop.start();
     await desktop.settings.setCentral({ url: serverA.url });
-    await desktop.sync.syncNow();
+    // The demo is local work no team has seen: the person chooses to upload it on the first sync.
+    await desktop.team.choose({ choice: 'upload' });
     await desktop.settings.setCentral({ url: serverB.url });
   }, 60_000);
   afterEach(async () => {
