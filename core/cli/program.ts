@@ -10,6 +10,7 @@ import { registerOpsCommands } from './commands/ops';
 import { registerProjectCommands } from './commands/projects';
 import { registerSyncCommands } from './commands/sync';
 import { registerTaskCommands } from './commands/tasks';
+import { registerTeamCommands } from './commands/team';
 import { registerMemoryCommands } from './commands/memory';
 import { registerInsightsCommands } from './commands/insights';
 import { registerSearchCommands } from './commands/search';
@@ -78,6 +79,7 @@ export function buildProgram(): Command {
   registerEmployeeCommands(program);
   registerNotificationCommands(program);
   registerSyncCommands(program);
+  registerTeamCommands(program);
   registerAgentCommands(program);
   registerOpsCommands(program);
   registerSearchCommands(program);
