@@ -255,7 +255,12 @@ export function createIndexer(db: SqliteDb, deps: { store: VectorStore; embedder
           total.rejected += 1;
         }
       }
-      const candidates = found.filter((w) => checked.has(w.hash));
+      // The sample comes from the most common dimension: one stray vector of another length (a
+      // corrupted row) must not make the whole exchange look like another model's.
+      const byLength = new Map<number, number>();
+      for (const vector of checked.values()) byLength.set(vector.length, (byLength.get(vector.length) ?? 0) + 1);
+      const usual = [...byLength].sort((a, b) => b[1] - a[1])[0]?.[0];
+      const candidates = found.filter((w) => checked.get(w.hash)?.length === usual);
       if (candidates.length === 0) continue;
       // Then meaning: one of them, at random, embedded here must agree with the shared one.
       const sample = candidates[randomInt(candidates.length)] as (typeof candidates)[number];
