@@ -41,6 +41,8 @@ describe('CRM settings end to end', () => {
     const { page, core } = app;
     core.demo.seed();
     await app.settings.setCentral({ url: central.url });
+    // The demo reaches the team only when the person says so (the first-connect choice).
+    await app.sync.syncWith({ firstConnect: 'upload' });
     await page.goto(app.url);
     await page.getByTestId('nav-settings').click();
 
