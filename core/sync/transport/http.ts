@@ -71,14 +71,16 @@ function refusal(status: number, error: ServiceError): Error {
 }
 
 export function httpTransport(config: CentralConfig): CentralTransport {
-  const credentials = parseServiceUrl(config);
+  // Read at the first call, so a URL without a password fails the sync run in words, as a bad PostgreSQL URL does.
+  let parsedUrl: Credentials | null = null;
+  const credentials = () => (parsedUrl ??= parseServiceUrl(config));
   const timeoutMs = config.queryTimeoutMs ?? 30_000;
   let tokens: TokensReply | null = null;
 
   async function post(path: string, body: unknown, token?: string): Promise<{ status: number; value: unknown }> {
     let response: Response;
     try {
-      response = await fetch(new URL(path, credentials.base), {
+      response = await fetch(new URL(path, credentials().base), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(body),
@@ -101,7 +103,7 @@ export function httpTransport(config: CentralConfig): CentralTransport {
   const statusOf = (error: unknown) => (error && typeof error === 'object' && 'status' in error ? error.status : undefined);
 
   async function signInWithPassword(): Promise<TokensReply> {
-    const { value } = await post('v1/sign-in', { login: credentials.login, password: credentials.password });
+    const { value } = await post('v1/sign-in', { login: credentials().login, password: credentials().password });
     return tokensReply.parse(value);
   }
 
