@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeUser } from '../../../core/admin';
 import { issueToken, secretKey } from '../../../core/server/tokens';
 import { REPLICA_ENDPOINTS } from '../../../core/sync/transport/protocol';
+import { tempCore } from '../../support/core';
 import { startPrivateCluster, type PrivateCluster } from '../../support/sync-fault-pgcluster';
 import { addPerson, asLogin, ensureServiceLogin, PERSON_PASSWORD, SERVICE_LOGIN, SERVICE_PASSWORD, startService, TEST_SECRET, type RunningService } from '../../support/sync-service';
 
@@ -198,6 +199,31 @@ describe('server-side identity (coordinator_acting_login)', () => {
       await expect(client.query('SELECT count(*) FROM projects')).rejects.toThrow(/permission denied/);
     } finally {
       await client.end();
+    }
+  });
+});
+
+describe('a replica through the HTTP transport', () => {
+  it('signs in with the password in its URL, binds to the person, pushes and pulls; a wrong password is refused in words', async () => {
+    const core = tempCore();
+    const engine = core.sync.connect({ central: { url: service.urlFor(mia.login, PERSON_PASSWORD) }, firstConnect: 'upload' });
+    try {
+      const result = await engine.syncOnce();
+      expect(result.signedIn).toMatchObject({ login: mia.login, userId: mia.userId });
+      expect(result.bootstrapped).toBe(true);
+      expect(core.sync.binding.bound()).toMatchObject({ userId: mia.userId });
+    } finally {
+      await engine.close();
+      core.dispose();
+    }
+    const other = tempCore();
+    const refused = other.sync.connect({ central: { url: service.urlFor(mia.login, 'wrong-password') }, firstConnect: 'upload' });
+    try {
+      await expect(refused.syncOnce()).rejects.toThrow(/Wrong login or password/);
+      expect(refused.status().state).toBe('error');
+    } finally {
+      await refused.close();
+      other.dispose();
     }
   });
 });
