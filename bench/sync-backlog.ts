@@ -60,7 +60,7 @@ export const syncBacklog: Benchmark = {
       await central.client.query(`ALTER DATABASE ${central.name} SET track_functions = 'all'`);
 
       const phases: { phase: SyncProgress['phase']; at: number }[] = [];
-      const engine = replica.sync.connect({ central: { url: central.url }, onProgress: (p) => phases.push({ phase: p.phase, at: performance.now() }) });
+      const engine = replica.sync.connect({ central: { url: central.url }, firstConnect: 'upload', onProgress: (p) => phases.push({ phase: p.phase, at: performance.now() }) });
       let result: Awaited<ReturnType<typeof engine.syncOnce>>;
       let syncSeconds: number;
       let pushSeconds: number;

@@ -11,6 +11,7 @@ import { registerProjectCommands } from './commands/projects';
 import { registerServeCommands } from './commands/serve';
 import { registerSyncCommands } from './commands/sync';
 import { registerTaskCommands } from './commands/tasks';
+import { registerTeamCommands } from './commands/team';
 import { registerMemoryCommands } from './commands/memory';
 import { registerInsightsCommands } from './commands/insights';
 import { registerSearchCommands } from './commands/search';
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
   registerNotificationCommands(program);
   registerSyncCommands(program);
   registerServeCommands(program);
+  registerTeamCommands(program);
   registerAgentCommands(program);
   registerOpsCommands(program);
   registerSearchCommands(program);

@@ -256,7 +256,7 @@ describe('admin user reset-password --password-prompt', () => {
 });
 
 describe('admin user revoke', () => {
-  it("cuts the open session, refuses new connections, and the laptop's next sync says so in one line and keeps its work", async () => {
+  it("cuts the open session, refuses new connections, and the laptop's next sync says so in one line and keeps its work", { timeout: 120_000 }, async () => {
     const laptop = path.join(dir, 'mia.db');
     expect((await cli(['--db', laptop, 'init'])).code).toBe(0);
     expect((await cli(['--db', laptop, 'sync', '--upload', '--pg', urlFor(name('mia'))])).code).toBe(0);

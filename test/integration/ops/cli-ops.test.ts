@@ -164,7 +164,7 @@ describe('coordinator doctor / backup / verify-backup / retention / maintain / r
     expect(Number(rows[0]!.n)).toBe(1);
   });
 
-  it('recover: leaves a healthy database alone; rebuilds a damaged one keeping its unsynced changes', async () => {
+  it('recover: leaves a healthy database alone; rebuilds a damaged one keeping its unsynced changes', { timeout: 120_000 }, async () => {
     const file = path.join(dir, 'recover.db');
     expect((await cli(['--db', file, 'seed-demo'])).code).toBe(0);
     expect(parse((await cli(['--db', file, 'recover', '--json'])).stdout)).toEqual({ damaged: false, recovery: null });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../../core/admin';
 import { PROVISIONAL_USER_KEY } from '../../../core/database/session';
 import { tempCentral } from '../../support/pg';
-import { openReplica, waitForVisibleChanges, type Replica } from '../../support/sync-harness';
+import { openReplica, waitForVisibleChanges, type Replica, type ReplicaOptions } from '../../support/sync-harness';
 
 const ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const sfx = randomBytes(4).toString('hex');
@@ -27,7 +27,7 @@ function urlFor(role: string): string {
   return u.toString();
 }
 
-function laptop(name: string, role: string | null, engine: Parameters<typeof openReplica>[2]['engine'] = {}): Replica {
+function laptop(name: string, role: string | null, engine: ReplicaOptions['engine'] = {}): Replica {
   const r = openReplica(central, name, { ...(role ? { url: urlFor(role) } : {}), engine });
   replicas.push(r);
   return r;
