@@ -20,7 +20,7 @@ export const centralSettingsInput = z.strictObject({
   url: z
     .string()
     .max(2000)
-    .refine((s) => /^postgres(ql)?:\/\/[^\s]+$/.test(s) && URL.canParse(s), 'must be a postgres:// URL'),
+    .refine((s) => /^(postgres(ql)?|https?):\/\/[^\s]+$/.test(s) && URL.canParse(s), 'must be a postgres:// URL, or the https:// URL of a sync service'),
   /** A new password; omitted keeps the stored one when keepPassword is set. */
   password: z.string().max(1000).optional(),
   keepPassword: z.boolean().default(true),

@@ -175,6 +175,8 @@ export async function addUser(db: Db, input: AddUserInput): Promise<TeamMember> 
     }
     await setPassword(db, login, input.password);
     await setGroup(db, login, input.role);
+    // The sync service may act for this login (SET ROLE; docs/sync-service.md).
+    await db.query(`GRANT ${db.escapeIdentifier(login)} TO coordinator_service`);
     await db.query('INSERT INTO sync_db_users (db_role, user_id) VALUES ($1, $2) ON CONFLICT (db_role) DO NOTHING', [login, user.id]);
     if (user.role !== input.role) await db.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1', [user.id, input.role]);
     log.info('login granted', { user: user.id, login, role: input.role });

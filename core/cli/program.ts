@@ -8,6 +8,7 @@ import { registerInitCommands } from './commands/init';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerOpsCommands } from './commands/ops';
 import { registerProjectCommands } from './commands/projects';
+import { registerServeCommands } from './commands/serve';
 import { registerSyncCommands } from './commands/sync';
 import { registerTaskCommands } from './commands/tasks';
 import { registerTeamCommands } from './commands/team';
@@ -79,6 +80,7 @@ export function buildProgram(): Command {
   registerEmployeeCommands(program);
   registerNotificationCommands(program);
   registerSyncCommands(program);
+  registerServeCommands(program);
   registerTeamCommands(program);
   registerAgentCommands(program);
   registerOpsCommands(program);

@@ -8,10 +8,11 @@ import type { EntityTable } from '../mutations/types';
 import type { Session } from '../database/session';
 import type { Applier, ApplyBatch, SkippedRow } from './apply';
 import { isSyncedTable, rowToLocal, SYNC_ORDER, TABLE_SPECS, toCentralValue } from './columns';
-import { createCentralPool, type CentralConfig } from './central/connect';
-import { centralSchemaIsCurrent, countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from './central/pull';
-import { pushChunk, type PushMutation } from './central/push';
-import { notMigratedError, readHello, startNewEpoch, type CentralHello } from './central/identity';
+import type { CentralConfig } from './central/connect';
+import type { PushMutation } from './central/push';
+import { notMigratedError, type CentralHello } from './central/identity';
+import { openTransport } from './transport/open';
+import type { CentralSession } from './transport/types';
 import { HISTORY_DAYS, HISTORY_MAX } from './outbox';
 import { describeSyncError, isOfflineError } from './errors';
 import type { Outbox, OutboxEntry } from './outbox';
@@ -21,7 +22,7 @@ import { FOREIGN_KEYS } from './validate-row';
 import { createStatementCache } from '../database/statements';
 import type { FirstConnectChoice, SignedInUser } from '../../shared/team';
 import type { IdentityBinding } from './binding';
-import { signIn, type SignIn } from './central/sign-in';
+import type { SignIn } from './central/sign-in';
 import { describeLocalWork, readLocalWork } from './local-work';
 import { setAsideAndReset } from './set-aside';
 
@@ -130,7 +131,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   const bootstrapPageSize = options.bootstrapPageSize ?? 5000;
   const pause = options.yieldBetweenPages ?? yieldToLoop;
   const progress = options.onProgress ?? (() => undefined);
-  let pool: pg.Pool | null = null;
+  const transport = openTransport(options.central);
   let running: Promise<SyncResult> | null = null;
   let currentState: SyncStateName = 'idle';
   let needsJoin = false;
@@ -138,7 +139,6 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   const statusListeners = new Set<(status: SyncStatus) => void>();
 
   const statements = createStatementCache(deps.db);
-  const getPool = () => (pool ??= createCentralPool(options.central));
 
   const status = (): SyncStatus => ({
     state: currentState,
@@ -168,7 +168,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     return { seq: entry.seq - deps.state.seqBase(), mutationId: entry.mutationId, table: entry.table, rowId: entry.rowId, op: entry.op, fields, baseVersion: entry.baseVersion, hlc: entry.hlc, tx: entry.txId };
   };
 
-  async function push(client: pg.PoolClient, result: SyncResult): Promise<void> {
+  async function push(central: CentralSession, result: SyncResult): Promise<void> {
     const clientId = deps.state.clientId();
     const total = deps.outbox.pendingCount();
     let done = 0;
@@ -178,7 +178,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       if (batch.length === 0) break;
       const base = deps.state.seqBase();
       const bySeq = new Map(batch.map((m) => [m.seq - base, m]));
-      const reply = await pushChunk(client, clientId, batch.map(toPushMutation));
+      const reply = await central.pushChunk(clientId, batch.map(toPushMutation));
       const highest = batch[batch.length - 1]?.hlc;
       const ackedAt = isoNow(deps.clock);
       deps.db.transaction(() => {
@@ -207,7 +207,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       if (reply.results.length === 0) break;
       await pause();
     }
-    await resyncRows(client, notApplied, result);
+    await resyncRows(central, notApplied, result);
   }
 
   /**
@@ -215,16 +215,16 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
    * back from central at once, so the replica stops showing a state that exists nowhere else;
    * the losing values stay listed as conflicts or refused changes.
    */
-  async function resyncRows(client: pg.PoolClient, refs: Map<EntityTable, Set<string>>, result: SyncResult): Promise<void> {
+  async function resyncRows(central: CentralSession, refs: Map<EntityTable, Set<string>>, result: SyncResult): Promise<void> {
     if (refs.size === 0) return;
     const batch: ApplyBatch = { upserts: [], deletes: [] };
     for (const [table, ids] of refs) {
-      const rows = await readRows(client, table, [...ids]);
+      const rows = await central.readRows(table, [...ids]);
       const found = new Set(rows.map((r) => String(r.row.id)));
       batch.upserts.push(...localRows(table, rows));
       for (const id of ids) if (!found.has(id)) batch.deletes.push({ table, id });
     }
-    await fetchMissingParents(client, batch);
+    await fetchMissingParents(central, batch);
     absorb(result, deps.applier.apply(batch));
   }
 
@@ -250,9 +250,9 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     for (const s of applied.skipped) log.warn('skipped a central row', { table: s.table, id: s.id, reason: s.reason });
   }
 
-  async function bootstrap(client: pg.PoolClient, result: SyncResult): Promise<void> {
+  async function bootstrap(central: CentralSession, result: SyncResult): Promise<void> {
     const resumed = deps.state.bootstrap();
-    const state: BootstrapState = resumed ?? { horizon: await readHorizon(client), tableIndex: 0, afterId: null, rowsDone: 0 };
+    const state: BootstrapState = resumed ?? { horizon: await central.readHorizon(), tableIndex: 0, afterId: null, rowsDone: 0 };
     deps.db.transaction(() => {
       deps.state.setBootstrap(state);
       // An empty replica loads without its secondary indexes, rebuilt once at the end (in the
@@ -262,28 +262,28 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         deps.state.setDeferredIndexes(deps.applier.dropSecondaryIndexes());
       }
     })();
-    const total = await countRows(client, SYNC_ORDER);
+    const total = await central.countRows(SYNC_ORDER);
     // Bootstrap is resumable page by page and re-readable from central, so it need not pay for
     // an fsync per page; full durability comes back before anything local is written on top.
     deps.db.pragma('synchronous = NORMAL');
     try {
-      await bootstrapPages(client, result, state, total);
+      await bootstrapPages(central, result, state, total);
     } finally {
       deps.db.pragma('synchronous = FULL');
     }
   }
 
-  async function bootstrapPages(client: pg.PoolClient, result: SyncResult, initial: BootstrapState, total: number): Promise<void> {
+  async function bootstrapPages(central: CentralSession, result: SyncResult, initial: BootstrapState, total: number): Promise<void> {
     let state = initial;
     while (state.tableIndex < SYNC_ORDER.length) {
       const table = SYNC_ORDER[state.tableIndex] as EntityTable;
-      const rows = await readSnapshotPage(client, table, state.afterId, bootstrapPageSize);
+      const rows = await central.readSnapshotPage(table, state.afterId, bootstrapPageSize);
       const next: BootstrapState = rows.length < bootstrapPageSize
         ? { ...state, tableIndex: state.tableIndex + 1, afterId: null, rowsDone: state.rowsDone + rows.length }
         : { ...state, afterId: String(rows[rows.length - 1]?.row.id), rowsDone: state.rowsDone + rows.length };
       const batch: ApplyBatch = { upserts: localRows(table, rows), deletes: [] };
       // A row may reference one in a later page (a manager whose id sorts later): fetch it now.
-      await fetchMissingParents(client, batch);
+      await fetchMissingParents(central, batch);
       const applied = deps.applier.apply(batch, () => deps.state.setBootstrap(next), { bulk: true });
       absorb(result, applied);
       state = next;
@@ -300,12 +300,12 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     result.bootstrapped = true;
   }
 
-  async function pull(client: pg.PoolClient, result: SyncResult): Promise<void> {
+  async function pull(central: CentralSession, result: SyncResult): Promise<void> {
     for (;;) {
       const cursor = deps.state.cursor();
       if (!cursor) return;
-      const horizon = await readHorizon(client);
-      const changes = await readChanges(client, cursor, horizon, pullPageSize);
+      const horizon = await central.readHorizon();
+      const changes = await central.readChanges(cursor, horizon, pullPageSize);
       if (changes.length === 0) {
         // Everything below the horizon has been read: move up to it, so a pruned change log
         // does not mistake an up-to-date replica for a stale one.
@@ -330,13 +330,13 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         }
       }
       for (const [table, ids] of wanted) {
-        const rows = await readRows(client, table, [...ids]);
+        const rows = await central.readRows(table, [...ids]);
         const found = new Set(rows.map((r) => String(r.row.id)));
         batch.upserts.push(...localRows(table, rows));
         // Gone since, or no longer visible to this user: remove the local copy.
         for (const id of ids) if (!found.has(id)) batch.deletes.push({ table, id });
       }
-      await fetchMissingParents(client, batch);
+      await fetchMissingParents(central, batch);
       // A short page means every change below the horizon has been read: the cursor may move up
       // to the horizon itself.
       const caughtUp = changes.length < pullPageSize && BigInt(horizon) > BigInt(last.xid);
@@ -350,7 +350,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   }
 
   /** A pulled row may reference a parent that changed in a later page: fetch such parents now. */
-  async function fetchMissingParents(client: pg.PoolClient, batch: ApplyBatch): Promise<void> {
+  async function fetchMissingParents(central: CentralSession, batch: ApplyBatch): Promise<void> {
     for (let depth = 0; depth < 3; depth += 1) {
       const have = new Set(batch.upserts.map((u) => `${u.table}:${String(u.row.id)}`));
       const missing = new Map<EntityTable, Set<string>>();
@@ -365,7 +365,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         }
       }
       if (missing.size === 0) return;
-      for (const [table, ids] of missing) batch.upserts.unshift(...localRows(table, await readRows(client, table, [...ids])));
+      for (const [table, ids] of missing) batch.upserts.unshift(...localRows(table, await central.readRows(table, [...ids])));
     }
   }
 
@@ -374,25 +374,25 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
    * may have been corrected, or its parent may have arrived, without the row itself changing.
    * Rows that still cannot be stored stay on the list without being reported again.
    */
-  async function retrySkipped(client: pg.PoolClient, result: SyncResult): Promise<void> {
+  async function retrySkipped(central: CentralSession, result: SyncResult): Promise<void> {
     const refs = deps.state.skipped();
     if (refs.length === 0) return;
     const batch: ApplyBatch = { upserts: [], deletes: [] };
     const byTable = new Map<EntityTable, string[]>();
     for (const ref of refs) if (isSyncedTable(ref.table)) byTable.set(ref.table, [...(byTable.get(ref.table) ?? []), ref.id]);
-    for (const [table, ids] of byTable) batch.upserts.push(...localRows(table, await readRows(client, table, ids)));
-    await fetchMissingParents(client, batch);
+    for (const [table, ids] of byTable) batch.upserts.push(...localRows(table, await central.readRows(table, ids)));
+    await fetchMissingParents(central, batch);
     const applied = deps.applier.apply(batch);
     deps.state.setSkipped(applied.skipped.map(({ table, id }) => ({ table, id })));
     result.pulled += applied.upserted;
     for (const t of applied.tables) if (!result.tables.includes(t)) result.tables.push(t);
   }
 
-  async function pullConflicts(client: pg.PoolClient, result: SyncResult): Promise<void> {
+  async function pullConflicts(central: CentralSession, result: SyncResult): Promise<void> {
     const clientIds = [deps.state.clientId(), ...deps.state.previousClientIds()];
     for (;;) {
-      const horizon = await readHorizon(client);
-      const conflicts = await readConflicts(client, clientIds, deps.state.conflictCursor(), horizon, 500);
+      const horizon = await central.readHorizon();
+      const conflicts = await central.readConflicts(clientIds, deps.state.conflictCursor(), horizon, 500);
       if (conflicts.length === 0) return;
       const last = conflicts[conflicts.length - 1] as (typeof conflicts)[number];
       const visible = conflicts.filter((c) => isAboutVisibleRow(c, deps.session.currentUserId));
@@ -405,10 +405,10 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     }
   }
 
-  async function needsReplacement(client: pg.PoolClient): Promise<boolean> {
+  async function needsReplacement(central: CentralSession): Promise<boolean> {
     const cursor = deps.state.cursor();
     if (!cursor) return false;
-    const pruned = await readPrunedHorizon(client);
+    const pruned = await central.readPrunedHorizon();
     return pruned !== null && BigInt(cursor.xid) < BigInt(pruned);
   }
 
@@ -465,8 +465,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
    * Before anything is pushed: is this the central database and epoch the replica belongs to, and
    * is this file the only one using its replica id? See docs/sync-identity.md.
    */
-  async function checkIdentity(client: pg.PoolClient, result: SyncResult, join: boolean): Promise<void> {
-    const hello = await readHello(client, deps.state.clientId());
+  async function checkIdentity(central: CentralSession, result: SyncResult, join: boolean): Promise<void> {
+    const hello = await central.readHello(deps.state.clientId());
     const known = deps.state.central();
     let epoch = hello.epoch;
     if (known && known.centralId !== hello.centralId) {
@@ -484,7 +484,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     } else if (known) {
       if (epoch === known.epoch) {
         const evidence = centralRestoreEvidence(hello);
-        if (evidence) epoch = await startNewEpoch(client, known.epoch, evidence);
+        if (evidence) epoch = await central.startNewEpoch(known.epoch, evidence);
       }
       if (epoch !== known.epoch) {
         const why = hello.epoch !== known.epoch ? (hello.epochReason ?? 'a new epoch was started') : (centralRestoreEvidence(hello) ?? 'a new epoch was started');
@@ -509,9 +509,9 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
    * (CSSEQ) or that it lost part of it (CSGAP: restored without anything else noticing), take a
    * new identity as the identity check would have, and push once more.
    */
-  async function pushGuarded(client: pg.PoolClient, result: SyncResult): Promise<void> {
+  async function pushGuarded(central: CentralSession, result: SyncResult): Promise<void> {
     try {
-      await push(client, result);
+      await push(central, result);
     } catch (error) {
       const code = sqlState(error);
       if (result.identity || (code !== 'CSSEQ' && code !== 'CSGAP')) throw error;
@@ -519,11 +519,11 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         result.identity = rebase('copied', 'Another copy of this replica pushed under the same replica id', { history: false, rebuild: false });
       } else {
         const known = deps.state.central();
-        const epoch = known ? await startNewEpoch(client, known.epoch, 'mutation sequence gap: central lost changes it had acknowledged') : null;
+        const epoch = known ? await central.startNewEpoch(known.epoch, 'mutation sequence gap: central lost changes it had acknowledged') : null;
         if (known && epoch) deps.state.setCentral({ centralId: known.centralId, epoch });
         result.identity = rebase('central-restored', 'The central database lost changes it had acknowledged to this replica', { history: true, rebuild: true });
       }
-      await push(client, result);
+      await push(central, result);
     }
   }
 
@@ -554,7 +554,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
    * one local transaction before anything is pushed. A replica bound to someone else is refused:
    * another person uses another local database (sign out first).
    */
-  async function bindToPerson(client: pg.PoolClient, me: SignIn, result: SyncResult): Promise<void> {
+  async function bindToPerson(central: CentralSession, me: SignIn, result: SyncResult): Promise<void> {
     const centralId = deps.state.central()?.centralId;
     if (!centralId) return;
     const bound = deps.binding.bound();
@@ -566,12 +566,10 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
           `Sign out first (it pushes ${bound.fullName}'s pending changes and keeps their data in a file), then sign in again.`,
       );
     }
-    const [row] = localRows('users', await readRows(client, 'users', [me.user.userId]));
+    const [row] = localRows('users', await central.readRows('users', [me.user.userId]));
     if (!row) throw new AppError('UNAVAILABLE', `The central database named ${me.user.username} as this login's person but does not show their user row; nothing was sent`);
     result.reattributed = deps.binding.bind(me, centralId, row).reattributed;
   }
-
-  const onClientError = (error: Error) => log.warn('central connection lost during sync', { error: describeSyncError(error) });
 
   async function run(join: boolean, choice: FirstConnectChoice | undefined): Promise<SyncResult> {
     const started = performance.now();
@@ -580,26 +578,23 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       signedIn: null, reattributed: 0, setAside: null,
     };
     setState('syncing');
-    let client: pg.PoolClient | null = null;
+    let central: CentralSession | null = null;
     try {
-      client = await getPool().connect();
-      // While checked out, the pool does not listen for this client's errors; without a listener
-      // a dropped connection would be an uncaught exception. The failing query rejects anyway.
-      client.on('error', onClientError);
+      central = await transport.open();
       // Before anything else: pushes under this release's column names to an older schema would be
       // dropped field by field, and an unmigrated one has no identity to check.
-      if (!(await centralSchemaIsCurrent(client))) throw notMigratedError();
+      if (!(await central.centralSchemaIsCurrent())) throw notMigratedError();
       // Who this is before anything else: an unmapped or revoked login changes nothing here.
-      const me = await signIn(client);
+      const me = await central.signIn();
       result.signedIn = me.user;
       if (deps.state.central() === null) firstConnection(result, choice);
       needsChoice = false;
-      await checkIdentity(client, result, join);
+      await checkIdentity(central, result, join);
       needsJoin = false;
-      await bindToPerson(client, me, result);
-      await pushGuarded(client, result);
+      await bindToPerson(central, me, result);
+      await pushGuarded(central, result);
       const rebuild = deps.state.rebuildPending();
-      if (rebuild || (await needsReplacement(client))) {
+      if (rebuild || (await needsReplacement(central))) {
         log.warn(rebuild ? 'rebuilding the replica from another central database or epoch (pending changes are kept)' : 'replica is older than the central change log; replacing it (pending changes are kept)');
         deps.applier.wipeSyncedTables();
         deps.db.transaction(() => {
@@ -616,12 +611,12 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         result.replaced = true;
       }
       if (!deps.state.cursor()) {
-        await bootstrap(client, result);
+        await bootstrap(central, result);
         if (result.replaced) deps.applier.reapplyAllPending();
       }
-      await pull(client, result);
-      await retrySkipped(client, result);
-      await pullConflicts(client, result);
+      await pull(central, result);
+      await retrySkipped(central, result);
+      await pullConflicts(central, result);
       deps.db.transaction(() => {
         deps.state.setLastSyncedAt(isoNow(deps.clock));
         deps.state.setLastError(null);
@@ -636,8 +631,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       setState(offline ? 'offline' : 'error');
       throw error;
     } finally {
-      client?.off('error', onClientError);
-      client?.release(Boolean(currentState === 'offline' || currentState === 'error'));
+      central?.release(Boolean(currentState === 'offline' || currentState === 'error'));
     }
   }
 
@@ -659,8 +653,14 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
 
   return {
     status,
-    /** The engine's connection pool (semantic memory exchanges vectors over it). */
-    centralPool: (): pg.Pool => getPool(),
+    /**
+     * The engine's PostgreSQL pool in direct mode (semantic memory exchanges vectors over it).
+     * Through the sync service there is none: it does not carry vectors yet.
+     */
+    centralPool: (): pg.Pool => {
+      if (!transport.pool) throw new AppError('UNAVAILABLE', 'Shared memory vectors travel only over a direct PostgreSQL connection for now');
+      return transport.pool();
+    },
     onStatus(listener: (status: SyncStatus) => void): () => void {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);
@@ -668,8 +668,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     syncOnce,
     async close(): Promise<void> {
       await running?.catch(() => undefined);
-      await pool?.end().catch(() => undefined);
-      pool = null;
+      await transport.close();
     },
   };
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migratePg } from '../../core/sync/central/migrate-pg';
+import { addPerson, dropLogins, ensureServiceLogin, PERSON_PASSWORD, startService } from './sync-service';
+import { testTransport } from './transport';
 
 const ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -14,7 +16,15 @@ function withDatabase(url: string, database: string): string {
  * A fresh PostgreSQL database for one test, with the central schema migrated in. `drop` removes
  * it (terminating any connection a test left behind).
  */
-export async function tempCentral(options: { migrate?: boolean } = {}): Promise<{ url: string; name: string; query: pg.Client['query']; client: pg.Client; drop(): Promise<void> }> {
+export async function tempCentral(options: { migrate?: boolean } = {}): Promise<{
+  url: string;
+  /** Where replicas sync by default: `url`, or the sync service's URL when the tests run through it (test/support/transport.ts). */
+  replicaUrl: string;
+  name: string;
+  query: pg.Client['query'];
+  client: pg.Client;
+  drop(): Promise<void>;
+}> {
   const name = `coord_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -25,18 +35,42 @@ export async function tempCentral(options: { migrate?: boolean } = {}): Promise<
   client.on('error', () => undefined);
   await client.connect();
   if (options.migrate !== false) await migratePg(client);
+  const service = options.migrate !== false && testTransport() === 'service' ? await throughService(client, url) : null;
   return {
     url,
+    replicaUrl: service?.url ?? url,
     name,
     client,
     query: client.query.bind(client) as pg.Client['query'],
     async drop() {
+      await service?.close();
       await client.end().catch(() => undefined);
       const a = new pg.Client({ connectionString: ADMIN_URL });
       await a.connect();
       await a.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
       await a.query(`DROP DATABASE IF EXISTS ${name}`);
       await a.end();
+    },
+  };
+}
+
+/**
+ * The sync service in front of this central database, and the login the replicas sign in with.
+ * The direct suite syncs as the superuser, who bypasses row-level security (and whose first
+ * sign-in hands no earlier local work to a person, docs/team-identity.md); the service never
+ * acts as a superuser, so its replicas use an administrator login with BYPASSRLS: the same view
+ * and the same identity rules, only the transport differs.
+ */
+async function throughService(client: pg.Client, url: string): Promise<{ url: string; close(): Promise<void> }> {
+  await ensureServiceLogin(client);
+  const owner = await addPerson(client, 'admin', 'owner');
+  await client.query(`ALTER ROLE ${client.escapeIdentifier(owner.login)} BYPASSRLS`);
+  const running = await startService(url);
+  return {
+    url: running.urlFor(owner.login, PERSON_PASSWORD),
+    async close() {
+      await running.close();
+      await dropLogins(ADMIN_URL, [owner.login]);
     },
   };
 }

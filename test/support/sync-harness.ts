@@ -26,6 +26,8 @@ export interface Replica {
 
 export interface CentralHandle {
   url: string;
+  /** Where replicas sync unless told otherwise (the sync service's URL in a transport-parity run). */
+  replicaUrl?: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export function openReplica(central: CentralHandle & { client: pg.ClientBase }, 
   const clock = manualClock(options.start ?? '2026-03-02T09:00:00.000Z');
   const core = tempCore({ clock });
   // Test replicas make their data before their first sync: they upload it, as a person would choose.
-  const engine = core.sync.connect({ central: { url: options.url ?? central.url }, firstConnect: 'upload', ...options.engine });
+  const engine = core.sync.connect({ central: { url: options.url ?? central.replicaUrl ?? central.url }, firstConnect: 'upload', ...options.engine });
   return {
     name,
     core,

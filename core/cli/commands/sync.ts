@@ -18,6 +18,12 @@ function pgUrl(opts: { pg?: string }): string {
   return url;
 }
 
+/** `sync` reaches central directly (`--pg postgres://…`) or through the sync service (`--server https://login:password@host/`). */
+function centralUrl(opts: { pg?: string; server?: string }): string {
+  if (opts.pg && opts.server) throw new AppError('VALIDATION', 'Give either --pg or --server, not both');
+  return opts.server ?? pgUrl(opts);
+}
+
 const sslOption = (value: string | undefined) => {
   if (value === undefined) return undefined;
   if (!isTlsMode(value)) throw new AppError('VALIDATION', `--sslmode must be one of ${TLS_MODES.join(', ')}`);
@@ -26,6 +32,7 @@ const sslOption = (value: string | undefined) => {
 
 interface SyncOpts {
   pg?: string;
+  server?: string;
   crm?: string;
   crmPrefix?: string;
   crmTimezone?: string;
@@ -79,7 +86,8 @@ export function registerSyncCommands(program: Command): void {
   program
     .command('sync')
     .description('sync the local database with the central PostgreSQL (push the outbox, pull changes)')
-    .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
+    .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL); an https:// URL is a sync service')
+    .option('--server <url>', 'the sync service instead: https://login:password@host/ (docs/sync-service.md)')
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
     .option('--allow-plaintext-password', 'permit sending the password without TLS to another machine (refused by default)')
     .option('--crm <url>', 'also reconcile the central database with Perfex CRM: mysql://user:password@host/db (or COORDINATOR_CRM_URL)')
@@ -97,7 +105,7 @@ export function registerSyncCommands(program: Command): void {
         if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
         const interval = Number(opts.interval);
         if (!Number.isFinite(interval) || interval < 1) throw new AppError('VALIDATION', '--interval must be a number of seconds ≥ 1');
-        const central = { url: pgUrl(opts), sslMode: sslOption(opts.sslmode), allowPlaintextPassword: opts.allowPlaintextPassword };
+        const central = { url: centralUrl(opts), sslMode: sslOption(opts.sslmode), allowPlaintextPassword: opts.allowPlaintextPassword };
         const crmUrl = opts.crm ?? process.env.COORDINATOR_CRM_URL;
         const engine = core.sync.connect({ central, join: Boolean(opts.join), firstConnect: firstConnectChoice(opts) });
         /** Duplicates the services refuse can still arrive from the server: reported, never fatal. */

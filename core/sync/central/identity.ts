@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors';
 import type { Queryable } from './connect';
 
-const helloSchema = z.object({
+export const helloSchema = z.object({
   centralId: z.string(),
   epoch: z.string(),
   epochReason: z.string().nullable().optional(),

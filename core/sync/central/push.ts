@@ -23,11 +23,11 @@ const outcomeSchema = z.object({
 });
 export type PushOutcome = z.infer<typeof outcomeSchema>;
 
-const replySchema = z.object({ lastSeq: z.number().int(), results: z.array(outcomeSchema) });
-export type PushReply = z.infer<typeof replySchema>;
+export const pushReplySchema = z.object({ lastSeq: z.number().int(), results: z.array(outcomeSchema) });
+export type PushReply = z.infer<typeof pushReplySchema>;
 
 /** One chunk, one round trip, one central transaction (see migrations/pg/0003_sync_push_function.sql). */
 export async function pushChunk(db: Queryable, clientId: string, mutations: PushMutation[]): Promise<PushReply> {
   const { rows } = await db.query<{ reply: unknown }>('SELECT coordinator_push($1, $2::jsonb) AS reply', [clientId, JSON.stringify(mutations)]);
-  return replySchema.parse(rows[0]?.reply);
+  return pushReplySchema.parse(rows[0]?.reply);
 }

@@ -1,6 +1,6 @@
 -- Signs a replica in (docs/team-identity.md): who the connected login is, as the server knows it.
--- The person comes from the authenticated login (session_user → sync_db_users), never from a
--- value the laptop sends. The one login that needs no administrator is the database's own: a
+-- The person comes from the authenticated login (coordinator_acting_login(): session_user, or the
+-- person a sync-service connection authenticated → sync_db_users), never from a value the laptop sends. The one login that needs no administrator is the database's own: a
 -- superuser or the database owner is enrolled on first sign-in as the user of the same username
 -- (created as an admin when there is none), so an owner's laptops share one identity instead of
 -- each inventing its own. Any other unmapped login is refused in words (never given access, or
@@ -9,7 +9,7 @@ CREATE OR REPLACE FUNCTION coordinator_sign_in()
 RETURNS TABLE (user_id uuid, username text, full_name text, email text, role text, db_login text, bypasses_rls boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public AS $$
 DECLARE
-  v_login text := session_user::text;
+  v_login text := coordinator_acting_login();
   v_owner boolean;
   v_bypass boolean;
   v_user uuid;
@@ -33,7 +33,7 @@ BEGIN
     FROM sync_db_users m JOIN users u ON u.id = m.user_id
     WHERE m.db_role = v_login AND u.is_active;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'The login % has no access to Coordinator on this server (never given access, revoked, or the person was deactivated)', v_login
+    RAISE EXCEPTION 'The login % has no access to Coordinator on this server (never given access, revoked, or the person was deactivated)', coalesce(v_login, session_user::text)
       USING ERRCODE = '28000';
   END IF;
 END

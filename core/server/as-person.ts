@@ -1,0 +1,71 @@
+import type pg from 'pg';
+import { AppError } from '../common/errors';
+import { signIn, type SignIn } from '../sync/central/sign-in';
+import { isOfflineError } from '../sync/errors';
+import { Unauthenticated } from './tokens';
+
+export interface Person {
+  login: string;
+  /** The user the token was issued to; null at sign-in, before there is a token. */
+  userId: string | null;
+  /** The central database the token was issued for; null at sign-in. */
+  centralId: string | null;
+}
+
+export interface PersonContext {
+  client: pg.PoolClient;
+  me: SignIn;
+  centralId: string;
+}
+
+/**
+ * Runs `work` in one transaction on the service's pool as the person (docs/sync-service.md):
+ * `SET LOCAL ROLE <login>` (row-level security and grants follow) and `coordinator.login`
+ * (coordinator_acting_login: who the server-side functions act for), both ending with the
+ * transaction, so a pooled connection (or PgBouncer in transaction mode) carries nothing over.
+ * The person is checked again on every request: revoked, deactivated or re-mapped is refused.
+ */
+export async function asPerson<T>(pool: pg.Pool, person: Person, work: (context: PersonContext) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    try {
+      // One round trip: the login is a validated name, escaped as identifier and as literal.
+      const results = (await client.query(
+        `BEGIN; SET LOCAL ROLE ${client.escapeIdentifier(person.login)}; ` +
+          `SELECT set_config('coordinator.login', ${client.escapeLiteral(person.login)}, true); ` +
+          `SELECT value AS central_id FROM sync_meta WHERE key = 'central_id'`,
+      )) as unknown as pg.QueryResult<{ central_id?: string }>[];
+      const centralId = results[results.length - 1]?.rows[0]?.central_id ?? '';
+      if (person.centralId !== null && person.centralId !== centralId) throw new Unauthenticated('The token was issued for another central database');
+      const me = await signIn(client);
+      if (person.userId !== null && me.user.userId !== person.userId) {
+        throw new AppError('FORBIDDEN', 'This login now belongs to another person on this server; sign in again');
+      }
+      const result = await work({ client, me, centralId });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    }
+  } catch (error) {
+    if (isOfflineError(error)) broken = true;
+    throw refusedRole(error);
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** SET ROLE refused: the login is gone, or was never granted to the service (a login made before migration 0014 by hand). */
+function refusedRole(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if ((code === '42501' || code === '22023') && error instanceof Error && /permission denied to set role|role ".*" does not exist/i.test(error.message)) {
+    const refused = new AppError('FORBIDDEN', `The sync service may not act for this login (${error.message}); ask your administrator (coordinator admin user add / grant)`);
+    refused.cause = error;
+    return refused;
+  }
+  return error;
+}

@@ -1,0 +1,64 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { AppError } from '../common/errors';
+import { loginSchema } from '../sync/transport/protocol';
+
+/**
+ * The sync service's tokens (docs/sync-service.md): HS256 JWTs signed with one secret shared by
+ * every instance, so any instance accepts any instance's tokens and none keeps sessions. The
+ * access token names the person's login, user and central database and lives minutes; the
+ * refresh token only buys a new pair, after the person is checked again against the database.
+ */
+export const ACCESS_TTL_SECONDS = 15 * 60;
+export const REFRESH_TTL_SECONDS = 7 * 24 * 60 * 60;
+const ISSUER = 'coordinator-sync-service';
+
+export type TokenKind = 'access' | 'refresh';
+
+const claimsSchema = z.object({
+  sub: loginSchema,
+  uid: z.uuid(),
+  /** The central database (sync_meta central_id) the token was issued for: another tenant's token is refused. */
+  cid: z.string().min(1),
+  typ: z.enum(['access', 'refresh']),
+});
+export type TokenClaims = z.infer<typeof claimsSchema>;
+
+/** The secret as bytes; shorter than 32 bytes is refused (HS256 needs a key as long as its hash). */
+export function secretKey(secret: string): Uint8Array {
+  const key = new TextEncoder().encode(secret);
+  if (key.length < 32) throw new AppError('VALIDATION', 'The token secret must be at least 32 bytes long (e.g. `openssl rand -base64 48`)');
+  return key;
+}
+
+export async function issueToken(key: Uint8Array, claims: TokenClaims, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  const ttl = claims.typ === 'access' ? ACCESS_TTL_SECONDS : REFRESH_TTL_SECONDS;
+  return new SignJWT({ uid: claims.uid, cid: claims.cid, typ: claims.typ })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub)
+    .setIssuer(ISSUER)
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + ttl)
+    .sign(key);
+}
+
+/** An HTTP 401: the client renews its token (or signs in again) and retries. */
+export class Unauthenticated extends AppError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** Signature, issuer, expiry and kind; the central database (`cid`) is checked in the person's transaction. */
+export async function verifyToken(key: Uint8Array, token: string, kind: TokenKind): Promise<TokenClaims> {
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'] }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new Unauthenticated('The token has expired; renew it');
+    throw new Unauthenticated('The token is not valid here (forged, damaged, or signed by another service)');
+  }
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success || claims.data.typ !== kind) throw new Unauthenticated(`The token is not a valid ${kind} token`);
+  return claims.data;
+}
