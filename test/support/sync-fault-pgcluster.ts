@@ -24,7 +24,7 @@ export interface PrivateCluster {
   destroy(): void;
 }
 
-function binDir(): string | null {
+export function binDir(): string | null {
   const roots = ['/usr/lib/postgresql'];
   for (const root of roots) {
     if (!existsSync(root)) continue;
@@ -39,9 +39,9 @@ function binDir(): string | null {
   }
 }
 
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
-function postgresIds(): { uid: number; gid: number } | null {
+export function postgresIds(): { uid: number; gid: number } | null {
   try {
     return { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) };
   } catch {
@@ -55,7 +55,7 @@ export function privateClusterAvailable(): boolean {
   return true;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
