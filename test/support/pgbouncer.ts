@@ -18,6 +18,8 @@ import { freePort, isRoot, postgresIds } from './sync-fault-pgcluster';
  */
 export interface PgBouncer {
   readonly port: number;
+  /** The running PgBouncer's process id (to read its CPU time from /proc), or null. */
+  pid(): number | null;
   /** The target URL with host and port replaced by the bouncer's (user and password kept). */
   urlFor(targetUrl: string): string;
   /** Adds logins to the auth file and reloads the configuration. */
@@ -142,6 +144,10 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
 
   const bouncer: PgBouncer = {
     port,
+    pid: () => {
+      const p = pid();
+      return p !== null && alive(p) ? p : null;
+    },
     urlFor(targetUrl) {
       const u = new URL(targetUrl);
       u.hostname = '127.0.0.1';
