@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,12 @@ import { migratePg } from '../../core/sync/central/migrate-pg';
  */
 export interface PrivateCluster {
   readonly port: number;
+  /** The temp folder holding the data directory, the log and the Unix socket. */
+  readonly root: string;
+  /** `postgres://postgres@127.0.0.1:<port>/postgres`, trusted. */
+  readonly adminUrl: string;
+  /** The postmaster's process id (to read the server's CPU time from /proc). */
+  postmasterPid(): number | null;
   /** A fresh database with the central schema migrated in. */
   createCentral(): Promise<string>;
   /** `pg_ctl restart -m fast`: every connection is terminated, the server comes back. */
@@ -24,7 +30,7 @@ export interface PrivateCluster {
   destroy(): void;
 }
 
-function binDir(): string | null {
+export function binDir(): string | null {
   const roots = ['/usr/lib/postgresql'];
   for (const root of roots) {
     if (!existsSync(root)) continue;
@@ -39,9 +45,9 @@ function binDir(): string | null {
   }
 }
 
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
-function postgresIds(): { uid: number; gid: number } | null {
+export function postgresIds(): { uid: number; gid: number } | null {
   try {
     return { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) };
   } catch {
@@ -55,7 +61,7 @@ export function privateClusterAvailable(): boolean {
   return true;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -64,6 +70,25 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Runs a PostgreSQL server tool, as the `postgres` OS user when this process is root. */
+export function runPgTool(tool: string, args: string[], options: { cwd: string; allowFail?: boolean }) {
+  const bin = binDir();
+  if (!bin) throw new Error('PostgreSQL server binaries not found');
+  const ids = isRoot() ? postgresIds() : null;
+  const [cmd, argv] = ids ? ['/usr/sbin/runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', cwd: options.cwd, timeout: 120_000 });
+  if (r.status !== 0 && !options.allowFail) throw new Error(`${tool} ${args.join(' ')} failed (${String(r.status)}): ${r.stderr}${r.stdout}`);
+  return r;
+}
+
+/** A temp folder the server's OS user owns. */
+export function serverOwnedTempDir(prefix: string): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const ids = isRoot() ? postgresIds() : null;
+  if (ids) chownSync(root, ids.uid, ids.gid);
+  return root;
 }
 
 const live = new Set<PrivateCluster>();
@@ -76,27 +101,34 @@ process.once('exit', () => {
  * on a team's server; the shared test server trusts every local connection, so a wrong password
  * cannot be told from a right one there. `postgres` stays trusted, for the test's own setup.
  */
-export async function startPrivateCluster(opts: { passwords?: boolean } = {}): Promise<PrivateCluster> {
+export interface PrivateClusterOptions {
+  passwords?: boolean;
+  /** `max_connections` (default 40). */
+  maxConnections?: number;
+  /** More server settings, given as `-c name=value` at start (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
+}
+
+export async function startPrivateCluster(opts: PrivateClusterOptions = {}): Promise<PrivateCluster> {
   const bin = binDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found');
-  const root = mkdtempSync(path.join(os.tmpdir(), 'coordinator-pgcluster-'));
+  const root = serverOwnedTempDir('coordinator-pgcluster-');
   const data = path.join(root, 'data');
   const log = path.join(root, 'server.log');
   const ids = isRoot() ? postgresIds() : null;
-  if (ids) chownSync(root, ids.uid, ids.gid);
-  const run = (tool: string, args: string[], allowFail = false) => {
-    const [cmd, argv] = ids ? ['/usr/sbin/runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
-    const r = spawnSync(cmd, argv, { encoding: 'utf8', cwd: root, timeout: 60_000 });
-    if (r.status !== 0 && !allowFail) throw new Error(`${tool} ${args.join(' ')} failed (${String(r.status)}): ${r.stderr}${r.stdout}`);
-    return r;
-  };
+  const run = (tool: string, args: string[], allowFail = false) => runPgTool(tool, args, { cwd: root, allowFail });
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
   if (opts.passwords) {
     // Overwriting keeps the file's owner (the server's OS user) and mode.
-    writeFileSync(path.join(data, 'pg_hba.conf'), 'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n');
+    writeFileSync(
+      path.join(data, 'pg_hba.conf'),
+      'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost replication postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n',
+    );
   }
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=40`;
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=${opts.maxConnections ?? 40}${Object.entries(opts.settings ?? {})
+    .map(([k, v]) => ` -c ${k}=${v}`)
+    .join('')}`;
   /** Async, so the process under test keeps running while the server goes down and comes back. */
   const runAsync = (tool: string, args: string[]) =>
     new Promise<void>((resolve, reject) => {
@@ -111,6 +143,16 @@ export async function startPrivateCluster(opts: { passwords?: boolean } = {}): P
   let n = 0;
   const cluster: PrivateCluster = {
     port,
+    root,
+    adminUrl,
+    postmasterPid() {
+      try {
+        const n = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+        return Number.isInteger(n) && n > 0 ? n : null;
+      } catch {
+        return null;
+      }
+    },
     async createCentral() {
       const name = `coord_private_${(n += 1)}`;
       const admin = new pg.Client({ connectionString: adminUrl });

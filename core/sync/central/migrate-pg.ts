@@ -50,12 +50,17 @@ export async function migratePg(
   migrations: Migration[] = loadMigrations(findMigrationsDir('pg')),
   functions: PgFunctionSource[] = loadPgFunctions(),
 ): Promise<PgMigrationReport> {
-  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-  try {
+  // Each step is one transaction holding a transaction-scoped lock: through a transaction-mode
+  // pooler (PgBouncer) statements outside a transaction may each run on another server
+  // connection, so a session lock could be taken on one and "released" on another (and stay held
+  // for ever by the first). The bookkeeping tables are made first, in a transaction of their own.
+  await locked(client, async () => {
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       idx integer PRIMARY KEY, tag text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_functions (
       name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
+  return locked(client, async () => {
     const { rows } = await client.query<{ idx: number; tag: string; checksum: string }>('SELECT idx, tag, checksum FROM schema_migrations ORDER BY idx');
     const known = new Map(migrations.map((m) => [m.index, m]));
     for (const row of rows) {
@@ -71,10 +76,7 @@ export async function migratePg(
       (await client.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_functions')).rows.map((r) => [r.name, r.checksum]),
     );
     const changed = functions.filter((f) => recorded.get(f.name) !== f.checksum);
-    if (pending.length === 0 && changed.length === 0) return { applied: [], functions: [], current: migrations.length - 1 };
-
-    await client.query('BEGIN');
-    try {
+    if (pending.length > 0 || changed.length > 0) {
       await client.query('SET LOCAL check_function_bodies = off');
       for (const fn of changed) {
         await client.query(fn.sql);
@@ -88,13 +90,21 @@ export async function migratePg(
         if (migration.statements.length > 0) await client.query(migration.statements.join(';\n'));
         await client.query('INSERT INTO schema_migrations (idx, tag, checksum) VALUES ($1, $2, $3)', [migration.index, migration.tag, migration.checksum]);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
     }
     return { applied: pending.map((m) => m.tag), functions: changed.map((f) => f.name), current: migrations.length - 1 };
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  });
+}
+
+/** `work` in one transaction that holds the migration lock; rolled back when it throws. */
+async function locked<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }

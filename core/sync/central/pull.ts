@@ -35,6 +35,33 @@ export async function readChanges(db: Queryable, cursor: Cursor, horizon: string
     .map((r) => ({ version: Number(r.version), xid: r.xid, table: r.table_name as EntityTable, rowId: r.row_id, op: r.op === 'delete' ? 'delete' : 'upsert' }));
 }
 
+/**
+ * The horizon and one page of changes below it, in one statement: both from the same snapshot of
+ * the same server. `readHorizon` then `readChanges` is safe only while both statements reach one
+ * server (any connection of it: its horizon only moves forward); a pool that may send them to
+ * different servers — the primary and a lagging standby, or two standbys — would move the cursor
+ * past changes the second server has not replayed yet, and skip them for ever.
+ */
+export async function readChangePage(db: Queryable, cursor: Cursor, limit: number): Promise<{ horizon: string; changes: ChangeRef[] }> {
+  const { rows } = await db.query<{ horizon: string; version: number | null; xid: string | null; table_name: string | null; row_id: string | null; op: string | null }>(
+    `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon)
+     SELECT h.horizon::text AS horizon, c.version, c.xid::text AS xid, c.table_name, c.row_id::text AS row_id, c.op
+     FROM h LEFT JOIN LATERAL (
+       SELECT version, xid, table_name, row_id, op FROM sync_changes
+       WHERE (xid, version) > ($1::xid8, $2::bigint) AND xid < h.horizon
+       ORDER BY xid, version
+       LIMIT $3
+     ) c ON true
+     ORDER BY c.xid, c.version`,
+    [cursor.xid, cursor.version, limit],
+  );
+  const horizon = rows[0]?.horizon ?? '0';
+  const changes = rows
+    .filter((r): r is typeof r & { version: number; xid: string; table_name: string; row_id: string } => r.xid !== null && r.table_name !== null && isSyncedTable(r.table_name))
+    .map((r) => ({ version: Number(r.version), xid: r.xid, table: r.table_name as EntityTable, rowId: r.row_id, op: r.op === 'delete' ? ('delete' as const) : ('upsert' as const) }));
+  return { horizon, changes };
+}
+
 export interface CentralRow {
   row: Record<string, unknown>;
   version: number | null;

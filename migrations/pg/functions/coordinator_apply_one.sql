@@ -135,6 +135,12 @@ BEGIN
     END IF;
     RETURN jsonb_build_object('seq', v_seq, 'status', v_status);
   EXCEPTION WHEN OTHERS THEN
+    -- A deadlock, a serialization failure, a lock or statement timeout, a server shutting down:
+    -- nothing wrong with the mutation. The whole push fails and the replica sends it again;
+    -- recorded as a rejection it would be refused for ever.
+    IF SQLSTATE LIKE '40%' OR SQLSTATE LIKE '53%' OR SQLSTATE LIKE '57%' OR SQLSTATE LIKE '08%' OR SQLSTATE = '55P03' THEN
+      RAISE;
+    END IF;
     IF SQLSTATE = '23503' AND EXISTS (
         SELECT 1 FROM sync_tombstones t JOIN jsonb_each_text(v_fields) f ON t.row_id::text = f.value) THEN
       PERFORM coordinator_record_conflict(v_tbl, v_rid, NULL, 'delete_wins', p_client_id, v_fields, NULL);
