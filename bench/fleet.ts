@@ -268,6 +268,8 @@ async function measure(label: string, actors: Actor[], ctx: { cluster: PrivateCl
   let seed = 42;
   const rng = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   let phase: 'load' | 'drain' | 'idle' | 'done' = 'load';
+  // The laptops' loops move the phase on; read it through a call so the compiler does not narrow it.
+  const currentPhase = () => phase;
   let idleSyncs = 0;
   let windowStart = Number.POSITIVE_INFINITY;
   let windowEnd = Number.POSITIVE_INFINITY;
@@ -323,11 +325,11 @@ async function measure(label: string, actors: Actor[], ctx: { cluster: PrivateCl
   const top = await topStatements(admin, database);
   const stoppedAt = performance.now();
   const deadline = stoppedAt + Math.max(120_000, intervalMs * 20);
-  while (phase === 'drain' && performance.now() < deadline) await sleep(50);
-  const converged = phase === 'idle' ? (Math.max(...convergedAt.values()) - stoppedAt) / 1000 : null;
+  while (currentPhase() === 'drain' && performance.now() < deadline) await sleep(50);
+  const converged = currentPhase() === 'idle' ? (Math.max(...convergedAt.values()) - stoppedAt) / 1000 : null;
   // Then a window of syncs with nothing to push or pull: the fixed cost of a sync.
   let idle = { cpuMsPerSync: Number.NaN, syncs: 0 };
-  if (phase === 'idle') {
+  if (currentPhase() === 'idle') {
     idleSyncs = 0;
     const cpu = serverCpuSeconds(postmaster);
     await sleep(Math.max(2, intervalMs / 1000) * 1000);
