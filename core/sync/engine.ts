@@ -393,12 +393,14 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     for (;;) {
       const horizon = await central.readHorizon();
       const conflicts = await central.readConflicts(clientIds, deps.state.conflictCursor(), horizon, 500);
-      if (conflicts.length === 0) return;
-      const last = conflicts[conflicts.length - 1] as (typeof conflicts)[number];
+      const last = conflicts[conflicts.length - 1];
+      // A short page has read every conflict below the horizon: move up to it, or every sync
+      // rescans the whole fleet's conflicts since this replica's last own one.
+      const next = conflicts.length < 500 ? { xid: horizon, version: -1 } : { xid: String(last?.xid), version: Number(last?.seq) };
       const visible = conflicts.filter((c) => isAboutVisibleRow(c, deps.session.currentUserId));
       deps.db.transaction(() => {
         for (const c of visible) deps.conflicts.record(c);
-        deps.state.setConflictCursor({ xid: last.xid, version: last.seq });
+        deps.state.setConflictCursor(next);
       })();
       result.conflicts += visible.length;
       if (conflicts.length < 500) return;

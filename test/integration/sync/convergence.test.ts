@@ -73,6 +73,8 @@ describe('same field edited on two replicas: field-level last writer wins by HLC
       expect(lost[0]).toMatchObject({ table: 'tasks', rowId: taskId(), field: 'priority', kind: 'field_lww', losingValue: 'low', winningValue: 'urgent' });
       expect(A.core.sync.conflicts.list()).toEqual([]);
       expect(C.core.sync.conflicts.list()).toEqual([]);
+      // C lost nothing, yet its conflict cursor moved past the others' conflicts: no rescans.
+      expect(BigInt(C.core.sync.state.conflictCursor().xid)).toBeGreaterThan(0n);
       const server = await centralConflicts(central.client);
       expect(server).toEqual([
         expect.objectContaining({ field: 'priority', kind: 'field_lww', losing_client_id: B.core.sync.state.clientId(), losing_value: 'low' }),
