@@ -268,7 +268,7 @@ async function measure(label: string, actors: Actor[], ctx: { cluster: PrivateCl
   let seed = 42;
   const rng = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   let phase: 'load' | 'drain' | 'idle' | 'done' = 'load';
-  // The laptops' loops move the phase on; read it through a call so the compiler does not narrow it.
+  // Read through a function: the actors' loops change it, which the compiler's narrowing does not see.
   const currentPhase = () => phase;
   let idleSyncs = 0;
   let windowStart = Number.POSITIVE_INFINITY;
@@ -324,7 +324,7 @@ async function measure(label: string, actors: Actor[], ctx: { cluster: PrivateCl
   const connections = await sampler.stop();
   const top = await topStatements(admin, database);
   const stoppedAt = performance.now();
-  const deadline = stoppedAt + Math.max(120_000, intervalMs * 20);
+  const deadline = stoppedAt + Math.max(120_000, intervalMs * 4);
   while (currentPhase() === 'drain' && performance.now() < deadline) await sleep(50);
   const converged = currentPhase() === 'idle' ? (Math.max(...convergedAt.values()) - stoppedAt) / 1000 : null;
   // Then a window of syncs with nothing to push or pull: the fixed cost of a sync.
@@ -387,7 +387,7 @@ function localDigest(core: Core): string {
 
 // ---- the run -----------------------------------------------------------------------------------
 
-async function runScale(cluster: PrivateCluster, options: Options, laptopsCount: number, template: string, dir: string): Promise<RunResult[]> {
+async function runScale(cluster: PrivateCluster, options: Options, laptopsCount: number, template: string, dir: string, onRun: (r: RunResult) => void): Promise<RunResult[]> {
   const results: RunResult[] = [];
   const centralUrl = await cluster.createCentral();
   const baselineUrl = await cluster.createCentral();
@@ -428,6 +428,7 @@ async function runScale(cluster: PrivateCluster, options: Options, laptopsCount:
         const equal = laptops.filter((l) => localDigest(l.core) === expected).length;
         const refused = laptops.reduce((n, l) => n + l.core.sync.outbox.rejected().length, 0);
         results.push({ ...run, verified: `${equal}/${laptops.length} equal central${refused ? `, ${refused} refused` : ''}` });
+        onRun(results[results.length - 1] as RunResult);
         await closeLaptops(laptops);
       } finally {
         await transport.close();
@@ -545,7 +546,7 @@ async function main(): Promise<void> {
     await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await admin.end();
     const template = makeTemplate(tmp.dir);
-    for (const n of options.laptops) printScale(n, options, await runScale(cluster, options, n, template, tmp.dir));
+    for (const n of options.laptops) printScale(n, options, await runScale(cluster, options, n, template, tmp.dir, (r) => printScale(n, options, [r])));
   } finally {
     cluster.destroy();
     tmp.remove();
