@@ -74,7 +74,9 @@ describe('one id resolver for every command that takes an id (issue 12 §4)', { 
       ['actions', 'reject', '5bb0'],
       ['memory', 'open', '5bb0'],
     ];
-    const runs = await Promise.all(commands.map((args) => cli(['--db', db, ...args])));
+    // One after another: ten processes opening one file at once can outwait SQLite's busy timeout on a loaded machine.
+    const runs: Awaited<ReturnType<typeof cli>>[] = [];
+    for (const args of commands) runs.push(await cli(['--db', db, ...args]));
     runs.forEach((run, i) => {
       const line = oneErrorLine(run);
       expect(line, commands[i]?.join(' ')).toMatch(/"5bb0" is too short to identify an? \w+.*give at least 8 characters/);
