@@ -25,7 +25,12 @@ export interface PersonContext {
  * transaction, so a pooled connection (or PgBouncer in transaction mode) carries nothing over.
  * The person is checked again on every request: revoked, deactivated or re-mapped is refused.
  */
-export async function asPerson<T>(pool: pg.Pool, person: Person, work: (context: PersonContext) => Promise<T>): Promise<T> {
+export async function asPerson<T>(
+  pool: pg.Pool,
+  person: Person,
+  work: (context: PersonContext) => Promise<T>,
+  afterCommit?: (client: pg.PoolClient) => Promise<void>,
+): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
@@ -44,6 +49,7 @@ export async function asPerson<T>(pool: pg.Pool, person: Person, work: (context:
       }
       const result = await work({ client, me, centralId });
       await client.query('COMMIT');
+      await afterCommit?.(client);
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {

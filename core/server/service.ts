@@ -6,11 +6,12 @@ import { createLogger } from '../common/logger';
 import { whoami } from '../admin';
 import { connectCentral, createCentralPool, type CentralConfig } from '../sync/central/connect';
 import { readHello, startNewEpoch } from '../sync/central/identity';
-import { centralSchemaIsCurrent, countRows, readChanges, readConflicts, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from '../sync/central/pull';
+import { centralSchemaIsCurrent, countRows, readChangePage, readConflictPage, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from '../sync/central/pull';
 import { pushChunk } from '../sync/central/push';
 import type { SignIn } from '../sync/central/sign-in';
-import { refreshRequest, replicaRequests, signInRequest, type ReplicaEndpoint, type TokensReply } from '../sync/transport/protocol';
+import { refreshRequest, replicaRequests, signInRequest, STANDBY_ENDPOINTS, type ReplicaEndpoint, type TokensReply } from '../sync/transport/protocol';
 import { asPerson, type Person, type PersonContext } from './as-person';
+import { floorOf, standbyReads } from './standby-reads';
 import { toHttpError } from './errors';
 import { ACCESS_TTL_SECONDS, issueToken, secretKey, Unauthenticated, verifyToken, type TokenClaims } from './tokens';
 
@@ -23,6 +24,11 @@ export interface SyncServiceOptions {
   secret: string;
   /** Connections to PostgreSQL this instance uses at most. */
   poolMax?: number;
+  /**
+   * A streaming standby (the same login) that serves the pull's reads once it has replayed up to
+   * the replica's read floor (core/sync/transport/read-floor.ts); pushes stay on `central`.
+   */
+  readCentral?: CentralConfig;
   /** Largest request body, in bytes (a push chunk of long texts must fit). */
   bodyLimit?: number;
 }
@@ -41,11 +47,11 @@ const REPLICA_HANDLERS: Record<ReplicaEndpoint, Handler> = {
   'new-epoch': handle(replicaRequests['new-epoch'], ({ client }, b) => startNewEpoch(client, b.seenEpoch, b.reason)),
   push: handle(replicaRequests.push, ({ client }, b) => pushChunk(client, b.clientId, b.mutations)),
   horizon: handle(replicaRequests.horizon, ({ client }) => readHorizon(client)),
-  changes: handle(replicaRequests.changes, ({ client }, b) => readChanges(client, b.cursor, b.horizon, b.limit)),
+  'change-page': handle(replicaRequests['change-page'], ({ client }, b) => readChangePage(client, b.cursor, b.limit)),
   rows: handle(replicaRequests.rows, ({ client }, b) => readRows(client, b.table, b.ids)),
   snapshot: handle(replicaRequests.snapshot, ({ client }, b) => readSnapshotPage(client, b.table, b.afterId, b.limit)),
   count: handle(replicaRequests.count, ({ client }, b) => countRows(client, b.tables)),
-  conflicts: handle(replicaRequests.conflicts, ({ client }, b) => readConflicts(client, b.clientIds, b.cursor, b.horizon, b.limit)),
+  'conflict-page': handle(replicaRequests['conflict-page'], ({ client }, b) => readConflictPage(client, b.clientIds, b.cursor, b.limit)),
   'pruned-horizon': handle(replicaRequests['pruned-horizon'], ({ client }) => readPrunedHorizon(client)),
 };
 
@@ -137,10 +143,17 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   app.get('/v1/whoami', async (request) => ok(await asPerson(pool, await authenticate(request), ({ client }) => whoami(client))));
 
-  for (const [endpoint, handler] of Object.entries(REPLICA_HANDLERS)) {
+  const reads = options.readCentral ? standbyReads(pool, createCentralPool({ ...options.readCentral, max: options.poolMax ?? 10 })) : null;
+
+  for (const [endpoint, handler] of Object.entries(REPLICA_HANDLERS) as [ReplicaEndpoint, Handler][]) {
     app.post(`/v1/replica/${endpoint}`, async (request) => {
       const person = await authenticate(request);
-      return ok(await asPerson(pool, person, (context) => handler(context, request.body ?? {})));
+      const body = request.body ?? {};
+      if (!reads) return ok(await asPerson(pool, person, (context) => handler(context, body)));
+      const answer = STANDBY_ENDPOINTS.has(endpoint)
+        ? await reads.read(person, floorOf(body), (context) => handler(context, body))
+        : await reads.onPrimary(person, (context) => handler(context, body));
+      return { ok: true, value: answer.value, position: answer.position };
     });
   }
 
@@ -157,6 +170,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     async close() {
       await app.close();
       await pool.end().catch(() => undefined);
+      await reads?.close();
     },
   };
 }

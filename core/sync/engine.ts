@@ -304,8 +304,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     for (;;) {
       const cursor = deps.state.cursor();
       if (!cursor) return;
-      const horizon = await central.readHorizon();
-      const changes = await central.readChanges(cursor, horizon, pullPageSize);
+      const { horizon, changes } = await central.readChangePage(cursor, pullPageSize);
       if (changes.length === 0) {
         // Everything below the horizon has been read: move up to it, so a pruned change log
         // does not mistake an up-to-date replica for a stale one.
@@ -391,8 +390,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   async function pullConflicts(central: CentralSession, result: SyncResult): Promise<void> {
     const clientIds = [deps.state.clientId(), ...deps.state.previousClientIds()];
     for (;;) {
-      const horizon = await central.readHorizon();
-      const conflicts = await central.readConflicts(clientIds, deps.state.conflictCursor(), horizon, 500);
+      const { horizon, conflicts } = await central.readConflictPage(clientIds, deps.state.conflictCursor(), 500);
       const last = conflicts[conflicts.length - 1];
       // A short page has read every conflict below the horizon: move up to it, or every sync
       // rescans the whole fleet's conflicts since this replica's last own one.
@@ -582,7 +580,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     setState('syncing');
     let central: CentralSession | null = null;
     try {
-      central = await transport.open();
+      central = await transport.open(deps.state.readFloor());
       // Before anything else: pushes under this release's column names to an older schema would be
       // dropped field by field, and an unmigrated one has no identity to check.
       if (!(await central.centralSchemaIsCurrent())) throw notMigratedError();
@@ -595,6 +593,9 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       needsJoin = false;
       await bindToPerson(central, me, result);
       await pushGuarded(central, result);
+      // Kept as soon as the push is acknowledged: a crash before the pull must not let a lagging
+      // standby show this replica a state older than its own pushes.
+      if (result.pushed > 0) deps.state.setReadFloor(await central.readFloor());
       const rebuild = deps.state.rebuildPending();
       if (rebuild || (await needsReplacement(central))) {
         log.warn(rebuild ? 'rebuilding the replica from another central database or epoch (pending changes are kept)' : 'replica is older than the central change log; replacing it (pending changes are kept)');
@@ -608,6 +609,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
             deps.state.setMaxVersion(0);
             deps.state.setSkipped([]);
             deps.state.setRebuildPending(false);
+            deps.state.setReadFloor(null);
           }
         })();
         result.replaced = true;
@@ -619,9 +621,11 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       await pull(central, result);
       await retrySkipped(central, result);
       await pullConflicts(central, result);
+      const readFloor = await central.readFloor();
       deps.db.transaction(() => {
         deps.state.setLastSyncedAt(isoNow(deps.clock));
         deps.state.setLastError(null);
+        if (readFloor !== null) deps.state.setReadFloor(readFloor);
       })();
       result.durationMs = Math.round(performance.now() - started);
       setState('idle');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { walPositionSchema } from './transport/read-floor';
 import { newId } from '../common/ids';
 import type { Session } from '../database/session';
 
@@ -43,6 +44,7 @@ const KEYS = {
   rebaseReason: REBASE_REASON_KEY,
   rebuild: 'sync.rebuild_pending',
   deferredIndexes: 'sync.deferred_indexes',
+  readFloor: 'sync.read_floor',
 } as const;
 
 const deferredIndexesSchema = z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_]+$/), sql: z.string().startsWith('CREATE INDEX ') }));
@@ -73,6 +75,12 @@ export function createSyncState(session: Session) {
     cursor: (): Cursor | null => readJson(session, KEYS.cursor, cursorSchema),
     setCursor: (cursor: Cursor) => session.setSetting(KEYS.cursor, JSON.stringify(cursor)),
     clearCursor: () => session.setSetting(KEYS.cursor, ''),
+    /** The WAL position every state this replica holds is at or before (transport/read-floor.ts). */
+    readFloor: (): string | null => {
+      const parsed = walPositionSchema.safeParse(session.getSetting(KEYS.readFloor));
+      return parsed.success ? parsed.data : null;
+    },
+    setReadFloor: (floor: string | null) => session.setSetting(KEYS.readFloor, floor ?? ''),
     conflictCursor: (): Cursor => readJson(session, KEYS.conflictCursor, cursorSchema) ?? { xid: '0', version: 0 },
     setConflictCursor: (cursor: Cursor) => session.setSetting(KEYS.conflictCursor, JSON.stringify(cursor)),
     bootstrap: (): BootstrapState | null => readJson(session, KEYS.bootstrap, bootstrapStateSchema),

@@ -10,6 +10,7 @@ interface ServeOpts {
   pg?: string;
   secretFile?: string;
   poolMax: string;
+  readUrl?: string;
   sslmode?: string;
   allowPlaintextPassword?: boolean;
 }
@@ -43,6 +44,7 @@ export function registerServeCommands(program: Command): void {
     .option('--pg <url>', "the service's own PostgreSQL login, a member of coordinator_service (or COORDINATOR_PG_URL)")
     .option('--secret-file <path>', `file holding the token secret (or ${SECRET_ENV})`)
     .option('--pool-max <n>', 'PostgreSQL connections this instance uses at most', '10')
+    .option('--read-url <url>', "a streaming standby that serves pulls once it has replayed what the laptop has seen (the service's login; pushes stay on --pg)")
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
     .option('--allow-plaintext-password', 'permit sending passwords without TLS to a PostgreSQL on another machine (refused by default)')
     .action(async (opts: ServeOpts) => {
@@ -57,6 +59,7 @@ export function registerServeCommands(program: Command): void {
         central: { url, sslMode: opts.sslmode !== undefined && isTlsMode(opts.sslmode) ? opts.sslmode : undefined, allowPlaintextPassword: opts.allowPlaintextPassword },
         secret: readSecret(opts),
         poolMax,
+        ...(opts.readUrl ? { readCentral: { url: opts.readUrl, sslMode: opts.sslmode !== undefined && isTlsMode(opts.sslmode) ? opts.sslmode : undefined, allowPlaintextPassword: opts.allowPlaintextPassword } } : {}),
       });
       const address = await service.listen(host, port);
       process.stdout.write(`Sync service listening on ${address}\n`);

@@ -33,6 +33,7 @@ const sslOption = (value: string | undefined) => {
 interface SyncOpts {
   pg?: string;
   server?: string;
+  readUrl?: string;
   crm?: string;
   crmPrefix?: string;
   crmTimezone?: string;
@@ -88,6 +89,7 @@ export function registerSyncCommands(program: Command): void {
     .description('sync the local database with the central PostgreSQL (push the outbox, pull changes)')
     .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL); an https:// URL is a sync service')
     .option('--server <url>', 'the sync service instead: https://login:password@host/ (docs/sync-service.md)')
+    .option('--read-url <url>', 'direct mode: a streaming standby of the central database that serves pulls (login and password from --pg when it names none)')
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
     .option('--allow-plaintext-password', 'permit sending the password without TLS to another machine (refused by default)')
     .option('--crm <url>', 'also reconcile the central database with Perfex CRM: mysql://user:password@host/db (or COORDINATOR_CRM_URL)')
@@ -105,7 +107,7 @@ export function registerSyncCommands(program: Command): void {
         if (opts.once && opts.watch) throw new AppError('VALIDATION', 'Give either --once or --watch, not both');
         const interval = Number(opts.interval);
         if (!Number.isFinite(interval) || interval < 1) throw new AppError('VALIDATION', '--interval must be a number of seconds ≥ 1');
-        const central = { url: centralUrl(opts), sslMode: sslOption(opts.sslmode), allowPlaintextPassword: opts.allowPlaintextPassword };
+        const central = { url: centralUrl(opts), sslMode: sslOption(opts.sslmode), allowPlaintextPassword: opts.allowPlaintextPassword, ...(opts.readUrl ? { readUrl: opts.readUrl } : {}) };
         const crmUrl = opts.crm ?? process.env.COORDINATOR_CRM_URL;
         const engine = core.sync.connect({ central, join: Boolean(opts.join), firstConnect: firstConnectChoice(opts) });
         /** Duplicates the services refuse can still arrive from the server: reported, never fatal. */

@@ -16,6 +16,11 @@ export interface CentralConfig {
   queryTimeoutMs?: number;
   /** Pool size; sync needs few connections. */
   max?: number;
+  /**
+   * A streaming standby of the same cluster that may serve pulls (same login, password and TLS
+   * settings as `url`); pushes and bootstraps always go to `url`. See transport/read-floor.ts.
+   */
+  readUrl?: string;
 }
 
 const TYPE_TIMESTAMPTZ = 1184;

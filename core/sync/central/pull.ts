@@ -118,25 +118,35 @@ export interface CentralConflict {
 }
 
 /**
- * Conflicts this replica lost (under its current or an earlier replica id), and values the CRM lost to a central edit (the CRM bridge's own
- * replicas are named `crm:<login>`; row-level security shows those to administrators only), below
- * the same horizon as changes.
+ * Conflicts this replica lost (under its current or an earlier replica id), and values the CRM
+ * lost to a central edit (the CRM bridge's own replicas are named `crm:<login>`; row-level
+ * security shows those to administrators only): one page below the horizon, read in the same
+ * statement as the horizon for the reason `readChangePage` gives.
  */
-export async function readConflicts(db: Queryable, clientIds: string[], cursor: Cursor, horizon: string, limit: number): Promise<CentralConflict[]> {
+export async function readConflictPage(db: Queryable, clientIds: string[], cursor: Cursor, limit: number): Promise<{ horizon: string; conflicts: CentralConflict[] }> {
   const { rows } = await db.query<{
-    id: string; xid: string; seq: number; table_name: string; row_id: string; field: string | null; kind: string;
-    losing_value: unknown; winning_value: unknown; created_at: string;
+    horizon: string; id: string | null; xid: string | null; seq: number | null; table_name: string | null; row_id: string | null; field: string | null;
+    kind: string | null; losing_value: unknown; winning_value: unknown; created_at: string | null;
   }>(
-    `SELECT id::text, xid::text AS xid, seq, table_name, row_id::text, field, kind, losing_value, winning_value, created_at
-     FROM sync_conflicts
-     WHERE (losing_client_id = ANY($1::text[]) OR losing_client_id LIKE 'crm:%') AND (xid, seq) > ($2::xid8, $3::bigint) AND xid < $4::xid8
-     ORDER BY xid, seq LIMIT $5`,
-    [clientIds, cursor.xid, cursor.version, horizon, limit],
+    `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon)
+     SELECT h.horizon::text AS horizon, c.id::text AS id, c.xid::text AS xid, c.seq, c.table_name, c.row_id::text AS row_id, c.field, c.kind,
+            c.losing_value, c.winning_value, c.created_at
+     FROM h LEFT JOIN LATERAL (
+       SELECT * FROM sync_conflicts
+       WHERE (losing_client_id = ANY($1::text[]) OR losing_client_id LIKE 'crm:%') AND (xid, seq) > ($2::xid8, $3::bigint) AND xid < h.horizon
+       ORDER BY xid, seq LIMIT $4
+     ) c ON true
+     ORDER BY c.xid, c.seq`,
+    [clientIds, cursor.xid, cursor.version, limit],
   );
-  return rows.map((r) => ({
-    id: r.id, xid: r.xid, seq: Number(r.seq), table: r.table_name, rowId: r.row_id, field: r.field, kind: r.kind,
-    losingValue: r.losing_value, winningValue: r.winning_value, createdAt: r.created_at,
-  }));
+  const horizon = rows[0]?.horizon ?? '0';
+  const conflicts = rows
+    .filter((r): r is typeof r & { id: string; xid: string; seq: number; table_name: string; row_id: string; kind: string; created_at: string } => r.id !== null)
+    .map((r) => ({
+      id: r.id, xid: r.xid, seq: Number(r.seq), table: r.table_name, rowId: r.row_id, field: r.field, kind: r.kind,
+      losingValue: r.losing_value, winningValue: r.winning_value, createdAt: r.created_at,
+    }));
+  return { horizon, conflicts };
 }
 
 /**

@@ -3,6 +3,7 @@ import { AppError } from '../../common/errors';
 import { assertPasswordTransport } from '../../common/transport-security';
 import type { CentralConfig } from '../central/connect';
 import { envelopeSchema, replicaReplies as R, tokensReply, type ReplicaEndpoint, type ServiceError, type TokensReply } from './protocol';
+import { laterPosition } from './read-floor';
 import type { CentralSession, CentralTransport } from './types';
 
 /**
@@ -77,6 +78,9 @@ export function httpTransport(config: CentralConfig): CentralTransport {
   const timeoutMs = config.queryTimeoutMs ?? 30_000;
   let tokens: TokensReply | null = null;
 
+  // The read floor (transport/read-floor.ts): raised by every position the service reports.
+  let floor: string | null = null;
+
   async function post(path: string, body: unknown, token?: string): Promise<{ status: number; value: unknown }> {
     let response: Response;
     try {
@@ -97,6 +101,7 @@ export function httpTransport(config: CentralConfig): CentralTransport {
       throw new AppError('UNAVAILABLE', `The sync service answered HTTP ${response.status} with something other than its reply envelope; is the URL right?`);
     }
     if (!parsed.ok) throw Object.assign(refusal(response.status, parsed.error), { status: response.status });
+    floor = laterPosition(floor, parsed.position ?? null);
     return { status: response.status, value: parsed.value };
   }
 
@@ -140,17 +145,21 @@ export function httpTransport(config: CentralConfig): CentralTransport {
     startNewEpoch: async (seenEpoch, reason) => R['new-epoch'].parse(await call('new-epoch', { seenEpoch, reason })),
     pushChunk: async (clientId, mutations) => R.push.parse(await call('push', { clientId, mutations })),
     readHorizon: async () => R.horizon.parse(await call('horizon')),
-    readChanges: async (cursor, horizon, limit) => R.changes.parse(await call('changes', { cursor, horizon, limit })),
-    readRows: async (table, ids) => (ids.length === 0 ? [] : R.rows.parse(await call('rows', { table, ids }))),
+    readChangePage: async (cursor, limit) => R['change-page'].parse(await call('change-page', { cursor, limit, floor })),
+    readRows: async (table, ids) => (ids.length === 0 ? [] : R.rows.parse(await call('rows', { table, ids, floor }))),
     readSnapshotPage: async (table, afterId, limit) => R.snapshot.parse(await call('snapshot', { table, afterId, limit })),
     countRows: async (tables) => R.count.parse(await call('count', { tables: [...tables] })),
-    readConflicts: async (clientIds, cursor, horizon, limit) => R.conflicts.parse(await call('conflicts', { clientIds, cursor, horizon, limit })),
+    readConflictPage: async (clientIds, cursor, limit) => R['conflict-page'].parse(await call('conflict-page', { clientIds, cursor, limit, floor })),
     readPrunedHorizon: async () => R['pruned-horizon'].parse(await call('pruned-horizon')),
+    readFloor: async () => floor,
     release: () => undefined,
   };
 
   return {
-    open: async () => session,
+    open: async (readFloor) => {
+      floor = laterPosition(floor, readFloor);
+      return session;
+    },
     close: async () => {
       tokens = null;
     },

@@ -9,6 +9,7 @@ import { signedInUserSchema } from '../../../shared/team';
 import { ENTITY_TABLES } from '../../mutations/types';
 import { helloSchema } from '../central/identity';
 import { pushReplySchema } from '../central/push';
+import { walPositionSchema } from './read-floor';
 
 const entityTable = z.enum(ENTITY_TABLES);
 /** A PostgreSQL xid8 as text: at most 20 digits (2^64 has 20). */
@@ -44,6 +45,8 @@ const mutation = z.object({
 });
 
 const empty = z.object({}).strict();
+/** The replica's read floor (transport/read-floor.ts): a standby serves the read only once it has replayed this far. */
+const floor = walPositionSchema.nullable().optional();
 
 /** Replica endpoints: POST /v1/replica/<name>, each one transaction as the signed-in person. */
 export const replicaRequests = {
@@ -53,14 +56,16 @@ export const replicaRequests = {
   'new-epoch': z.object({ seenEpoch: z.string().min(1).max(200), reason: z.string().min(1).max(2000) }).strict(),
   push: z.object({ clientId, mutations: z.array(mutation).max(10_000) }).strict(),
   horizon: empty,
-  changes: z.object({ cursor, horizon: xid, limit }).strict(),
-  rows: z.object({ table: entityTable, ids: z.array(uuid).max(10_000) }).strict(),
+  'change-page': z.object({ cursor, limit, floor }).strict(),
+  rows: z.object({ table: entityTable, ids: z.array(uuid).max(10_000), floor }).strict(),
   snapshot: z.object({ table: entityTable, afterId: uuid.nullable(), limit }).strict(),
   count: z.object({ tables: z.array(entityTable).min(1).max(ENTITY_TABLES.length) }).strict(),
-  conflicts: z.object({ clientIds: z.array(clientId).min(1).max(100), cursor, horizon: xid, limit }).strict(),
+  'conflict-page': z.object({ clientIds: z.array(clientId).min(1).max(100), cursor, limit, floor }).strict(),
   'pruned-horizon': empty,
 } as const;
 export type ReplicaEndpoint = keyof typeof replicaRequests;
+/** The endpoints a standby may serve (the pull's reads); everything else runs on the primary. */
+export const STANDBY_ENDPOINTS: ReadonlySet<ReplicaEndpoint> = new Set(['change-page', 'rows', 'conflict-page']);
 export const REPLICA_ENDPOINTS = Object.keys(replicaRequests) as ReplicaEndpoint[];
 
 /** The error envelope's body: the core's error shape, and for a refused push the SQLSTATE the engine acts on (CSSEQ, CSGAP). */
@@ -68,7 +73,8 @@ export const serviceErrorSchema = appErrorSchema.extend({ sqlState: z.string().o
 export type ServiceError = z.infer<typeof serviceErrorSchema>;
 
 export const envelopeSchema = z.union([
-  z.object({ ok: z.literal(true), value: z.unknown() }),
+  /** `position`: where the server that answered was after the request, when the service has a standby for reads. */
+  z.object({ ok: z.literal(true), value: z.unknown(), position: walPositionSchema.optional() }),
   z.object({ ok: z.literal(false), error: serviceErrorSchema }),
 ]);
 
@@ -82,15 +88,21 @@ export const replicaReplies = {
   'new-epoch': z.string(),
   push: pushReplySchema,
   horizon: xid,
-  changes: z.array(z.object({ version: z.number(), xid, table: entityTable, rowId: z.string(), op: z.enum(['upsert', 'delete']) })),
+  'change-page': z.object({
+    horizon: xid,
+    changes: z.array(z.object({ version: z.number(), xid, table: entityTable, rowId: z.string(), op: z.enum(['upsert', 'delete']) })),
+  }),
   rows: z.array(centralRow),
   snapshot: z.array(centralRow),
   count: z.number(),
-  conflicts: z.array(
-    z.object({
-      id: z.string(), xid, seq: z.number(), table: z.string(), rowId: z.string(), field: z.string().nullable(), kind: z.string(),
-      losingValue: z.unknown(), winningValue: z.unknown(), createdAt: z.string(),
-    }),
-  ),
+  'conflict-page': z.object({
+    horizon: xid,
+    conflicts: z.array(
+      z.object({
+        id: z.string(), xid, seq: z.number(), table: z.string(), rowId: z.string(), field: z.string().nullable(), kind: z.string(),
+        losingValue: z.unknown(), winningValue: z.unknown(), createdAt: z.string(),
+      }),
+    ),
+  }),
   'pruned-horizon': xid.nullable(),
 } as const satisfies Record<ReplicaEndpoint, z.ZodType>;

@@ -16,19 +16,26 @@ export interface CentralSession {
   readHello(clientId: string): Promise<CentralHello>;
   startNewEpoch(seenEpoch: string, reason: string): Promise<string>;
   pushChunk(clientId: string, mutations: PushMutation[]): Promise<PushReply>;
+  /** The primary's horizon, for a bootstrap (always read on the primary). */
   readHorizon(): Promise<string>;
-  readChanges(cursor: Cursor, horizon: string, limit: number): Promise<ChangeRef[]>;
+  /** One page of the change log and the horizon it was read below, from one snapshot of one server. */
+  readChangePage(cursor: Cursor, limit: number): Promise<{ horizon: string; changes: ChangeRef[] }>;
   readRows(table: EntityTable, ids: string[]): Promise<CentralRow[]>;
   readSnapshotPage(table: EntityTable, afterId: string | null, limit: number): Promise<CentralRow[]>;
   countRows(tables: readonly EntityTable[]): Promise<number>;
-  readConflicts(clientIds: string[], cursor: Cursor, horizon: string, limit: number): Promise<CentralConflict[]>;
+  readConflictPage(clientIds: string[], cursor: Cursor, limit: number): Promise<{ horizon: string; conflicts: CentralConflict[] }>;
   readPrunedHorizon(): Promise<string | null>;
+  /**
+   * The read floor to keep after this run (transport/read-floor.ts): a WAL position at or after
+   * every state this session pushed or read. Null where no standby serves reads.
+   */
+  readFloor(): Promise<string | null>;
   /** Ends the run's use of the session; `broken` drops a connection that failed. */
   release(broken: boolean): void;
 }
 
 export interface CentralTransport {
-  /** A session for one sync run. */
-  open(): Promise<CentralSession>;
+  /** A session for one sync run; `readFloor` is what the replica kept from its last run. */
+  open(readFloor: string | null): Promise<CentralSession>;
   close(): Promise<void>;
 }

@@ -1,0 +1,64 @@
+import type pg from 'pg';
+import { createLogger } from '../common/logger';
+import { isOfflineError } from '../sync/errors';
+import { reaches, serverPosition, walPositionSchema } from '../sync/transport/read-floor';
+import { asPerson, type Person, type PersonContext } from './as-person';
+
+const log = createLogger('serve');
+
+/** The standby has not replayed up to the replica's floor (or cannot take this request): the primary answers. */
+class NotCaughtUp extends Error {}
+
+/** A request's read floor; anything else (absent, malformed) reads as none, and the endpoint's own schema then judges the body. */
+export function floorOf(body: unknown): string | null {
+  const floor = body !== null && typeof body === 'object' && 'floor' in body ? body.floor : null;
+  const parsed = walPositionSchema.safeParse(floor);
+  return parsed.success ? parsed.data : null;
+}
+
+export interface Positioned<T> {
+  value: T;
+  /** Where the server that answered was once the request's work was done (and committed). */
+  position: string;
+}
+
+/**
+ * With a standby configured (docs/sync-service.md, "Pulls from a standby"): the pull's reads go
+ * to it when it has replayed up to the replica's floor, everything else to the primary; every
+ * answer carries the position it was read or written at, which the replica folds into its floor.
+ */
+export function standbyReads(primary: pg.Pool, standby: pg.Pool) {
+  async function onPrimary<T>(person: Person, work: (context: PersonContext) => Promise<T>): Promise<Positioned<T>> {
+    let position = '0/0';
+    // After COMMIT: a push's own commit record must be below the position the replica waits for.
+    const value = await asPerson(primary, person, work, async (client) => {
+      position = (await serverPosition(client)).position;
+    });
+    return { value, position };
+  }
+
+  async function read<T>(person: Person, floor: string | null, work: (context: PersonContext) => Promise<T>): Promise<Positioned<T>> {
+    try {
+      return await asPerson(standby, person, async (context) => {
+        const at = await serverPosition(context.client);
+        if (!at.standby || !reaches(at.position, floor)) throw new NotCaughtUp();
+        const value = await work(context);
+        // Replay only moves forward: a position read after the work covers every state it saw.
+        return { value, position: (await serverPosition(context.client)).position };
+      });
+    } catch (error) {
+      // 25006: the standby is read-only, and this person's first sign-in (which enrols an owner)
+      // has not been replayed there yet.
+      const code = (error as { code?: unknown }).code;
+      if (!(error instanceof NotCaughtUp) && code !== '25006' && !isOfflineError(error)) throw error;
+      if (isOfflineError(error)) log.warn('the standby cannot be reached; the primary serves reads');
+      return onPrimary(person, work);
+    }
+  }
+
+  return {
+    read,
+    onPrimary,
+    close: () => standby.end().catch(() => undefined),
+  };
+}
