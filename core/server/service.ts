@@ -9,7 +9,7 @@ import { readHello, startNewEpoch } from '../sync/central/identity';
 import { centralSchemaIsCurrent, countRows, readChangePage, readConflictPage, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from '../sync/central/pull';
 import { pushChunk } from '../sync/central/push';
 import type { SignIn } from '../sync/central/sign-in';
-import { refreshRequest, replicaRequests, signInRequest, STANDBY_ENDPOINTS, type ReplicaEndpoint, type TokensReply } from '../sync/transport/protocol';
+import { POSITIONED_ENDPOINTS, refreshRequest, replicaRequests, signInRequest, STANDBY_ENDPOINTS, type ReplicaEndpoint, type TokensReply } from '../sync/transport/protocol';
 import { asPerson, type Person, type PersonContext } from './as-person';
 import { floorOf, standbyReads } from './standby-reads';
 import { toHttpError } from './errors';
@@ -149,7 +149,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     app.post(`/v1/replica/${endpoint}`, async (request) => {
       const person = await authenticate(request);
       const body = request.body ?? {};
-      if (!reads) return ok(await asPerson(pool, person, (context) => handler(context, body)));
+      if (!reads || !POSITIONED_ENDPOINTS.has(endpoint)) return ok(await asPerson(pool, person, (context) => handler(context, body)));
       const answer = STANDBY_ENDPOINTS.has(endpoint)
         ? await reads.read(person, floorOf(body), (context) => handler(context, body))
         : await reads.onPrimary(person, (context) => handler(context, body));

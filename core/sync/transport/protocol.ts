@@ -66,6 +66,12 @@ export const replicaRequests = {
 export type ReplicaEndpoint = keyof typeof replicaRequests;
 /** The endpoints a standby may serve (the pull's reads); everything else runs on the primary. */
 export const STANDBY_ENDPOINTS: ReadonlySet<ReplicaEndpoint> = new Set(['change-page', 'rows', 'conflict-page']);
+/**
+ * The endpoints whose answer is data the replica keeps, or a write: they report the position the
+ * replica's read floor must rise to. The others (sign-in, hello, counts) leave the floor alone, or
+ * every sync would wait for the standby to replay the primary's very latest write.
+ */
+export const POSITIONED_ENDPOINTS: ReadonlySet<ReplicaEndpoint> = new Set([...STANDBY_ENDPOINTS, 'push', 'new-epoch', 'horizon', 'snapshot']);
 export const REPLICA_ENDPOINTS = Object.keys(replicaRequests) as ReplicaEndpoint[];
 
 /** The error envelope's body: the core's error shape, and for a refused push the SQLSTATE the engine acts on (CSSEQ, CSGAP). */
