@@ -32,6 +32,10 @@ export async function asPerson<T>(
   afterCommit?: (client: pg.PoolClient) => Promise<void>,
 ): Promise<T> {
   const client = await pool.connect();
+  // While checked out, the pool does not listen for this client's errors: a connection dropped by
+  // the server (a restart, a pooler going away) would otherwise be an uncaught exception that
+  // takes the whole service down. The failing query rejects anyway.
+  client.on('error', ignoreDroppedConnection);
   let broken = false;
   try {
     try {
@@ -61,9 +65,12 @@ export async function asPerson<T>(
     if (isOfflineError(error)) broken = true;
     throw refusedRole(error);
   } finally {
+    client.off('error', ignoreDroppedConnection);
     client.release(broken);
   }
 }
+
+const ignoreDroppedConnection = () => undefined;
 
 /** SET ROLE refused: the login is gone, or was never granted to the service (a login made before migration 0014 by hand). */
 function refusedRole(error: unknown): unknown {

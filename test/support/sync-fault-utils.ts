@@ -52,7 +52,12 @@ export interface SyncChild {
 
 /** Starts test/support/sync-child.ts in a fresh Node process (tsx loader). */
 export function spawnSyncChild(config: ChildConfig): SyncChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], {
+  return spawnEventChild(CHILD, config);
+}
+
+/** Starts a test/support script that reports `@@`-prefixed JSON events on stdout, with `config` as its argument. */
+export function spawnEventChild(script: string, config: unknown): SyncChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, COORDINATOR_LOG_LEVEL: 'error' },

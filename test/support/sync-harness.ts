@@ -121,7 +121,7 @@ export function normalizeRow(table: EntityTable, row: Record<string, unknown>): 
 
 const byId = (a: NormalizedRow, b: NormalizedRow) => String(a.id).localeCompare(String(b.id));
 
-export function localSnapshot(core: TempCore, tables: EntityTable[] = COMPARED_TABLES): Snapshot {
+export function localSnapshot(core: Pick<TempCore, 'db'>, tables: EntityTable[] = COMPARED_TABLES): Snapshot {
   const snap: Snapshot = {};
   for (const t of tables) {
     const rows = core.db.prepare(`SELECT * FROM "${t}"`).all() as Record<string, unknown>[];

@@ -30,8 +30,14 @@ interface Pair {
   server: net.Socket;
 }
 
-export async function startTcpProxy(target: { host?: string; port: number }): Promise<TcpProxy> {
+/**
+ * `alternates`: more servers behind the proxy; each new connection goes to the next one in turn,
+ * as a load balancer without sticky sessions would send it.
+ */
+export async function startTcpProxy(target: { host?: string; port: number; alternates?: number[] }): Promise<TcpProxy> {
   const targetHost = target.host ?? '127.0.0.1';
+  const targetPorts = [target.port, ...(target.alternates ?? [])];
+  let turn = 0;
   const pairs = new Set<Pair>();
   const stats = { connections: 0, live: 0, bytesUp: 0, bytesDown: 0, cuts: 0, refused: false };
   let armed: { remaining: number; direction: 'up' | 'down' | 'any'; reset: boolean } | null = null;
@@ -83,7 +89,7 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
 
   const onConnection = (client: net.Socket) => {
     stats.connections += 1;
-    const server = net.connect({ host: targetHost, port: target.port });
+    const server = net.connect({ host: targetHost, port: targetPorts[turn++ % targetPorts.length] ?? target.port });
     const pair: Pair = { client, server };
     pairs.add(pair);
     stats.live = pairs.size;
