@@ -23,6 +23,8 @@ export async function tempCentral(options: { migrate?: boolean } = {}): Promise<
   name: string;
   query: pg.Client['query'];
   client: pg.Client;
+  /** Empties data and sync bookkeeping (sync-harness `resetCentral`), keeping the service's person able to sign in. */
+  reset(): Promise<void>;
   drop(): Promise<void>;
 }> {
   const name = `coord_test_${randomBytes(6).toString('hex')}`;
@@ -42,6 +44,10 @@ export async function tempCentral(options: { migrate?: boolean } = {}): Promise<
     name,
     client,
     query: client.query.bind(client) as pg.Client['query'],
+    async reset() {
+      await resetCentral(client);
+      await service?.reenrol();
+    },
     async drop() {
       await service?.close();
       await client.end().catch(() => undefined);
@@ -61,16 +67,35 @@ export async function tempCentral(options: { migrate?: boolean } = {}): Promise<
  * acts as a superuser, so its replicas use an administrator login with BYPASSRLS: the same view
  * and the same identity rules, only the transport differs.
  */
-async function throughService(client: pg.Client, url: string): Promise<{ url: string; close(): Promise<void> }> {
+async function throughService(client: pg.Client, url: string): Promise<{ url: string; reenrol(): Promise<void>; close(): Promise<void> }> {
   await ensureServiceLogin(client);
   const owner = await addPerson(client, 'admin', 'owner');
   await client.query(`ALTER ROLE ${client.escapeIdentifier(owner.login)} BYPASSRLS`);
+  const { rows } = await client.query<Record<string, unknown>>('SELECT id, username, email, name, role FROM users WHERE id = $1', [owner.userId]);
+  const ownerRow = rows[0] ?? {};
   const running = await startService(url);
   return {
     url: running.urlFor(owner.login, PERSON_PASSWORD),
+    // An emptied central database has lost the person the login maps to: the same person again,
+    // as an administrator would provision them (the login itself is cluster-wide and survives).
+    async reenrol() {
+      await client.query('INSERT INTO users (id, username, email, name, role) VALUES ($1, $2, $3, $4, $5)', [ownerRow.id, ownerRow.username, ownerRow.email, ownerRow.name, ownerRow.role]);
+      await client.query('INSERT INTO sync_db_users (db_role, user_id) VALUES ($1, $2)', [owner.login, owner.userId]);
+    },
     async close() {
       await running.close();
       await dropLogins(ADMIN_URL, [owner.login]);
     },
   };
 }
+
+/**
+ * Empties a migrated central database (data and sync bookkeeping) so one database can serve many
+ * property-test runs; TRUNCATE fires no row triggers, so nothing lands in the change log.
+ */
+async function resetCentral(client: pg.ClientBase): Promise<void> {
+  await client.query(`TRUNCATE users, employees, projects, tasks, comments, notifications, memory_embeddings,
+    conversation_history, prompt_templates, ai_actions, audit_log, sync_changes, sync_clients, sync_conflicts,
+    sync_db_users, sync_meta, sync_rejections, sync_row_meta, sync_tombstones, sync_applied_mutations RESTART IDENTITY CASCADE`);
+}
+

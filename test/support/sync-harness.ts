@@ -176,16 +176,6 @@ export function seedOrganisation(core: Core, options: { people?: string[]; tasks
   return { users, employees, project, tasks };
 }
 
-/**
- * Empties a migrated central database (data and sync bookkeeping) so one database can serve many
- * property-test runs; TRUNCATE fires no row triggers, so nothing lands in the change log.
- */
-export async function resetCentral(client: pg.ClientBase): Promise<void> {
-  await client.query(`TRUNCATE users, employees, projects, tasks, comments, notifications, memory_embeddings,
-    conversation_history, prompt_templates, ai_actions, audit_log, sync_changes, sync_clients, sync_conflicts,
-    sync_db_users, sync_meta, sync_rejections, sync_row_meta, sync_tombstones, sync_applied_mutations RESTART IDENTITY CASCADE`);
-}
-
 /** Central conflicts, oldest first. */
 export async function centralConflicts(client: pg.ClientBase): Promise<
   { table_name: string; row_id: string; field: string | null; kind: string; losing_client_id: string | null; losing_value: unknown; winning_value: unknown }[]

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../../shared/enums';
 import { tempCentral } from '../../support/pg';
 import { isAboutVisibleRow } from '../../../core/sync/conflicts';
-import { centralSnapshot, expectConverged, openReplica, resetCentral, seedOrganisation, syncAll, type Replica } from '../../support/sync-harness';
+import { centralSnapshot, expectConverged, openReplica, seedOrganisation, syncAll, type Replica } from '../../support/sync-harness';
 
 type Central = Awaited<ReturnType<typeof tempCentral>>;
 type Field = 'status' | 'priority' | 'title' | 'description';
@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 async function runScenario(s: { n: number; ops: Op[]; pushChunkSize: number; pullPageSize: number }): Promise<void> {
-  await resetCentral(central.client);
+  await central.reset();
   const replicas: Replica[] = Array.from({ length: s.n }, (_, i) =>
     openReplica(central, `R${i}`, { engine: { pushChunkSize: s.pushChunkSize, pullPageSize: s.pullPageSize } }),
   );
