@@ -87,7 +87,7 @@ async function runScenario(ops: Op[]): Promise<void> {
   const open = (file: string) => openCore({ dbFile: file });
   const sync = async (r: ReplicaFile) => {
     await waitForVisibleChanges(centralClient);
-    const engine = r.core.sync.connect({ central: { url: central.url }, firstConnect: 'upload' });
+    const engine = r.core.sync.connect({ central: { url: central.replicaUrl }, firstConnect: 'upload' });
     try {
       await engine.syncOnce();
     } finally {

@@ -38,7 +38,7 @@ async function setup(options: { seedTasks?: number; pullPageSize?: number } = {}
   cleanups.push(() => central.drop());
   if (options.seedTasks) await seedCentral(central.client, { projects: 1, tasks: options.seedTasks, comments: 0 });
   const core = tempCore();
-  const engine = core.sync.connect({ central: { url: central.url }, firstConnect: 'upload', pullPageSize: options.pullPageSize ?? 2 });
+  const engine = core.sync.connect({ central: { url: central.replicaUrl }, firstConnect: 'upload', pullPageSize: options.pullPageSize ?? 2 });
   cleanups.push(async () => {
     await engine.close();
     core.dispose();
