@@ -29,7 +29,6 @@ import { createSyncState } from '../sync/state';
 import { createMemory, type MemoryOptions } from '../memory/memory';
 import { createInsightsService } from '../insights/insights-service';
 import { createReportsService } from '../reports/reports-service';
-import { isServiceUrl } from '../sync/transport/open';
 import { centralSharedVectors } from '../memory/shared-vectors';
 
 export interface CoreOptions {
@@ -127,9 +126,8 @@ export function openCore(options: CoreOptions) {
       /** An engine bound to a central database; the caller owns and closes it. */
       connect: (options: SyncEngineOptions): SyncEngine => {
         const engine = createSyncEngine(syncDeps, options);
-        // Semantic memory takes and shares vectors through the same central database: in direct
-        // mode only for now (the sync service does not carry vectors; each laptop embeds its own).
-        if (!isServiceUrl(options.central.url)) memory.useSharedVectors(centralSharedVectors(engine.centralPool));
+        // Semantic memory takes and shares vectors through the same central database, over the same transport.
+        memory.useSharedVectors(centralSharedVectors(() => engine.vectors));
         return {
           ...engine,
           async close() {

@@ -8,6 +8,7 @@ import { connectCentral, createCentralPool, type CentralConfig } from '../sync/c
 import { readHello, startNewEpoch } from '../sync/central/identity';
 import { centralSchemaIsCurrent, countRows, readChangePage, readConflictPage, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from '../sync/central/pull';
 import { pushChunk } from '../sync/central/push';
+import { addVectors, readVectors } from '../sync/central/vectors';
 import type { SignIn } from '../sync/central/sign-in';
 import { POSITIONED_ENDPOINTS, refreshRequest, replicaRequests, signInRequest, STANDBY_ENDPOINTS, type ReplicaEndpoint, type TokensReply } from '../sync/transport/protocol';
 import { asPerson, type Person, type PersonContext } from './as-person';
@@ -53,6 +54,8 @@ const REPLICA_HANDLERS: Record<ReplicaEndpoint, Handler> = {
   count: handle(replicaRequests.count, ({ client }, b) => countRows(client, b.tables)),
   'conflict-page': handle(replicaRequests['conflict-page'], ({ client }, b) => readConflictPage(client, b.clientIds, b.cursor, b.limit)),
   'pruned-horizon': handle(replicaRequests['pruned-horizon'], ({ client }) => readPrunedHorizon(client)),
+  vectors: handle(replicaRequests.vectors, ({ client }, b) => readVectors(client, b.model, b.hashes)),
+  'share-vectors': handle(replicaRequests['share-vectors'], ({ client }, b) => addVectors(client, b.model, b.entries)),
 };
 
 export interface SyncService {

@@ -1,5 +1,4 @@
 import type { SyncState as SyncStateValue } from '../../shared/settings';
-import type pg from 'pg';
 import { AppError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { isoNow, type Clock } from '../common/time';
@@ -659,14 +658,8 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
 
   return {
     status,
-    /**
-     * The engine's PostgreSQL pool in direct mode (semantic memory exchanges vectors over it).
-     * Through the sync service there is none: it does not carry vectors yet.
-     */
-    centralPool: (): pg.Pool => {
-      if (!transport.pool) throw new AppError('UNAVAILABLE', 'Shared memory vectors travel only over a direct PostgreSQL connection for now');
-      return transport.pool();
-    },
+    /** Semantic memory's shared vectors over this engine's transport (direct or the sync service). */
+    vectors: transport.vectors,
     onStatus(listener: (status: SyncStatus) => void): () => void {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);

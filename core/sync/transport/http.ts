@@ -156,6 +156,10 @@ export function httpTransport(config: CentralConfig): CentralTransport {
   };
 
   return {
+    vectors: {
+      fetch: async (model, hashes) => (hashes.length === 0 ? [] : R.vectors.parse(await call('vectors', { model, hashes: [...hashes] }))),
+      share: async (model, entries) => (entries.length === 0 ? 0 : R['share-vectors'].parse(await call('share-vectors', { model, entries: [...entries] }))),
+    },
     open: async (readFloor) => {
       floor = laterPosition(floor, readFloor);
       return session;

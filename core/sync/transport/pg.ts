@@ -5,6 +5,7 @@ import { readHello, startNewEpoch } from '../central/identity';
 import { centralSchemaIsCurrent, countRows, readChangePage, readConflictPage, readHorizon, readPrunedHorizon, readRows, readSnapshotPage } from '../central/pull';
 import { pushChunk } from '../central/push';
 import { signIn } from '../central/sign-in';
+import { addVectors, readVectors } from '../central/vectors';
 import { describeSyncError } from '../errors';
 import { laterPosition, reaches, serverPosition } from './read-floor';
 import type { CentralSession, CentralTransport } from './types';
@@ -134,7 +135,7 @@ const onClientError = (error: Error) => log.warn('central connection lost during
  * Direct mode (`postgres://`): a small pool of the person's own login; one connection per run,
  * and with `readUrl` one more to a standby for the pull.
  */
-export function pgTransport(config: CentralConfig): CentralTransport & { pool(): pg.Pool } {
+export function pgTransport(config: CentralConfig): CentralTransport {
   let pool: pg.Pool | null = null;
   let standbyPool: pg.Pool | null = null;
   const getPool = () => (pool ??= createCentralPool(config));
@@ -150,7 +151,10 @@ export function pgTransport(config: CentralConfig): CentralTransport & { pool():
     client.release(broken);
   };
   return {
-    pool: getPool,
+    vectors: {
+      fetch: (model, hashes) => readVectors(getPool(), model, hashes),
+      share: (model, entries) => addVectors(getPool(), model, entries),
+    },
     async open(readFloor) {
       const client = await checkout(getPool());
       const { readUrl } = config;

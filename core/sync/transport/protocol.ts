@@ -45,6 +45,14 @@ const mutation = z.object({
 });
 
 const empty = z.object({}).strict();
+const model = z.string().min(1).max(200);
+/** sha256 of the embedded text, hex. */
+const contentHash = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 (64 hex digits)');
+/** A vector as stored centrally: its float32 bytes in base64, as many as its dimensions say. */
+const storedVector = z
+  .object({ hash: contentHash, dimensions: z.number().int().min(1).max(8_192), vector: z.string().max(44_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64') })
+  .strict()
+  .refine((v) => Buffer.from(v.vector, 'base64').byteLength === v.dimensions * 4, { message: 'the vector must hold exactly `dimensions` float32 values' });
 /** The replica's read floor (transport/read-floor.ts): a standby serves the read only once it has replayed this far. */
 const floor = walPositionSchema.nullable().optional();
 
@@ -62,6 +70,8 @@ export const replicaRequests = {
   count: z.object({ tables: z.array(entityTable).min(1).max(ENTITY_TABLES.length) }).strict(),
   'conflict-page': z.object({ clientIds: z.array(clientId).min(1).max(100), cursor, limit, floor }).strict(),
   'pruned-horizon': empty,
+  vectors: z.object({ model, hashes: z.array(contentHash).max(5_000) }).strict(),
+  'share-vectors': z.object({ model, entries: z.array(storedVector).max(1_000) }).strict(),
 } as const;
 export type ReplicaEndpoint = keyof typeof replicaRequests;
 /** The endpoints a standby may serve (the pull's reads); everything else runs on the primary. */
@@ -111,4 +121,6 @@ export const replicaReplies = {
     ),
   }),
   'pruned-horizon': xid.nullable(),
+  vectors: z.array(z.object({ hash: z.string(), dimensions: z.number().int(), vector: z.string() })),
+  'share-vectors': z.number().int(),
 } as const satisfies Record<ReplicaEndpoint, z.ZodType>;

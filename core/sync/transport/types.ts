@@ -4,6 +4,7 @@ import type { CentralHello } from '../central/identity';
 import type { ChangeRef, CentralConflict, CentralRow } from '../central/pull';
 import type { PushMutation, PushReply } from '../central/push';
 import type { SignIn } from '../central/sign-in';
+import type { CentralVectorStore } from '../central/vectors';
 
 /**
  * What the sync engine asks of the central database during one run, whatever carries it: a
@@ -37,5 +38,7 @@ export interface CentralSession {
 export interface CentralTransport {
   /** A session for one sync run; `readFloor` is what the replica kept from its last run. */
   open(readFloor: string | null): Promise<CentralSession>;
+  /** Semantic memory's shared vectors, over the same transport (outside sync runs). */
+  vectors: CentralVectorStore;
   close(): Promise<void>;
 }
