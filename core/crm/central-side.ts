@@ -32,13 +32,16 @@ export async function openCentralSide(db: pg.ClientBase, now: () => number) {
     clientId,
     horizon: () => readHorizon(db),
 
-    /** Rows changed by anyone but the bridge since the cursor, below the horizon; and the new cursor. */
+    /**
+     * Rows changed by anyone but the bridge since the cursor, below the horizon; and the new
+     * cursor. The ORDER BY names the table's columns, not the select list's text ones (pull.ts).
+     */
     async changesSince(cursor: Cursor, horizon: string, tables: string[]): Promise<{ ids: Map<string, Set<string>>; cursor: Cursor }> {
       const { rows } = await db.query<{ table_name: string; row_id: string; xid: string; version: string }>(
         `SELECT table_name, row_id::text AS row_id, xid::text AS xid, version::text AS version FROM sync_changes
          WHERE (xid, version) > ($1::xid8, $2::bigint) AND xid < $3::xid8 AND table_name = ANY($4::text[])
            AND client_id IS DISTINCT FROM $5
-         ORDER BY xid, version`,
+         ORDER BY sync_changes.xid, sync_changes.version`,
         [cursor.xid, cursor.version, horizon, tables, clientId],
       );
       const ids = new Map<string, Set<string>>();
@@ -54,7 +57,7 @@ export async function openCentralSide(db: pg.ClientBase, now: () => number) {
     /** The last change below the horizon: where a full scan leaves the cursor. */
     async cursorAt(horizon: string): Promise<Cursor> {
       const { rows } = await db.query<{ xid: string; version: string }>(
-        'SELECT xid::text AS xid, version::text AS version FROM sync_changes WHERE xid < $1::xid8 ORDER BY xid DESC, version DESC LIMIT 1',
+        'SELECT xid::text AS xid, version::text AS version FROM sync_changes WHERE xid < $1::xid8 ORDER BY sync_changes.xid DESC, sync_changes.version DESC LIMIT 1',
         [horizon],
       );
       return rows[0] ? { xid: rows[0].xid, version: Number(rows[0].version) } : { xid: '0', version: 0 };

@@ -18,19 +18,29 @@ export interface PersonContext {
   centralId: string;
 }
 
+/** Longest a statement of one request may run before PostgreSQL stops it (HTTP 503, retryable). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+
 /**
  * Runs `work` in one transaction on the service's pool as the person (docs/sync-service.md):
  * `SET LOCAL ROLE <login>` (row-level security and grants follow) and `coordinator.login`
  * (coordinator_acting_login: who the server-side functions act for), both ending with the
  * transaction, so a pooled connection (or PgBouncer in transaction mode) carries nothing over.
+ * `statement_timeout` is set the same way: a runaway query or a wait on a lock cannot hold one of
+ * the pool's few connections longer than that.
  * The person is checked again on every request: revoked, deactivated or re-mapped is refused.
  */
 export async function asPerson<T>(
   pool: pg.Pool,
   person: Person,
   work: (context: PersonContext) => Promise<T>,
-  afterCommit?: (client: pg.PoolClient) => Promise<void>,
+  options: {
+    statementTimeoutMs?: number;
+    /** Runs on the same connection once the transaction has committed (standby-reads.ts: the commit's position). */
+    afterCommit?: (client: pg.PoolClient) => Promise<void>;
+  } = {},
 ): Promise<T> {
+  const { statementTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS, afterCommit } = options;
   const client = await pool.connect();
   // While checked out, the pool does not listen for this client's errors: a connection dropped by
   // the server (a restart, a pooler going away) would otherwise be an uncaught exception that
@@ -41,7 +51,8 @@ export async function asPerson<T>(
     try {
       // One round trip: the login is a validated name, escaped as identifier and as literal.
       const results = (await client.query(
-        `BEGIN; SET LOCAL ROLE ${client.escapeIdentifier(person.login)}; ` +
+        `BEGIN; SELECT set_config('statement_timeout', ${client.escapeLiteral(String(statementTimeoutMs))}, true); ` +
+          `SET LOCAL ROLE ${client.escapeIdentifier(person.login)}; ` +
           `SELECT set_config('coordinator.login', ${client.escapeLiteral(person.login)}, true); ` +
           `SELECT value AS central_id FROM sync_meta WHERE key = 'central_id'`,
       )) as unknown as pg.QueryResult<{ central_id?: string }>[];

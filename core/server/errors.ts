@@ -1,9 +1,12 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { AppError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import type { ErrorCode } from '../../shared/errors';
 import { notMigratedError } from '../sync/central/identity';
 import { isOfflineError } from '../sync/errors';
 import type { ServiceError } from '../sync/transport/protocol';
+import { TooManySignIns } from './sign-in-limit';
 import { Unauthenticated } from './tokens';
 
 const log = createLogger('serve');
@@ -22,9 +25,16 @@ const STATUS: Record<ErrorCode, number> = {
  * Every failure as one status and one envelope (docs/sync-service.md). The person's request is
  * refused in words; an unexpected failure is logged and answered without its details.
  */
-export function toHttpError(error: unknown): { status: number; body: { ok: false; error: ServiceError } } {
-  const fail = (status: number, shape: ServiceError) => ({ status, body: { ok: false as const, error: shape } });
+export interface HttpError {
+  status: number;
+  body: { ok: false; error: ServiceError };
+  headers?: Record<string, string>;
+}
+
+export function toHttpError(error: unknown): HttpError {
+  const fail = (status: number, shape: ServiceError): HttpError => ({ status, body: { ok: false, error: shape } });
   if (error instanceof Unauthenticated) return fail(401, error.toShape());
+  if (error instanceof TooManySignIns) return { ...fail(429, error.toShape()), headers: { 'retry-after': String(error.retryAfterSeconds) } };
   if (error instanceof AppError) return fail(STATUS[error.code], error.toShape());
   const code = (error as { code?: unknown } | null)?.code;
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
@@ -36,6 +46,10 @@ export function toHttpError(error: unknown): { status: number; body: { ok: false
   if (typeof code === 'string') {
     // undefined_table, undefined_function: the database is not (yet) a Coordinator central database.
     if (code === '42P01' || code === '42883') return fail(409, notMigratedError().toShape());
+    // query_canceled: the request's statement timeout (as-person.ts) stopped a statement; its transaction was rolled back.
+    if (code === '57014') {
+      return fail(503, { code: 'UNAVAILABLE', message: 'The central database took too long on this request, so it was stopped and nothing of it was applied; try again shortly', sqlState: code });
+    }
     // A push refused as a reused sequence or a gap: the replica renews its identity (docs/sync-identity.md).
     if (code === 'CSSEQ' || code === 'CSGAP') return fail(409, { code: 'CONFLICT', message, sqlState: code });
     if (code === '42501') return fail(403, { code: 'FORBIDDEN', message });
@@ -46,4 +60,23 @@ export function toHttpError(error: unknown): { status: number; body: { ok: false
   if (isOfflineError(error)) return fail(503, { code: 'UNAVAILABLE', message: 'The central database cannot be reached right now; try again shortly' });
   log.error('request failed', { error: message, code: typeof code === 'string' ? code : undefined });
   return fail(500, { code: 'INTERNAL', message: 'Something went wrong inside the sync service; the details are in its log.' });
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; error: ServiceError }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, error: { code: 'UNAVAILABLE', message: 'The request did not arrive in time, so the connection was closed; try again' } },
+  HPE_HEADER_OVERFLOW: { status: 431, error: { code: 'VALIDATION', message: 'The request headers are larger than this service accepts' } },
+};
+
+/**
+ * Node's own refusals, before a request reaches a handler (sent too slowly, headers too large,
+ * bytes that are not HTTP), in the same envelope; the connection is closed after it.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { status, error: shape } = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, error: { code: 'VALIDATION', message: 'The request is not valid HTTP' } };
+  if (socket.writable) {
+    const body = JSON.stringify({ ok: false, error: shape });
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }

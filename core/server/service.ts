@@ -1,6 +1,7 @@
+import { isIP } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { parseInput } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { whoami } from '../admin';
@@ -11,9 +12,10 @@ import { pushChunk } from '../sync/central/push';
 import { addVectors, readVectors } from '../sync/central/vectors';
 import type { SignIn } from '../sync/central/sign-in';
 import { POSITIONED_ENDPOINTS, refreshRequest, replicaRequests, signInRequest, STANDBY_ENDPOINTS, type ReplicaEndpoint, type TokensReply } from '../sync/transport/protocol';
-import { asPerson, type Person, type PersonContext } from './as-person';
+import { asPerson, DEFAULT_STATEMENT_TIMEOUT_MS, type Person, type PersonContext } from './as-person';
+import { answerClientError, toHttpError } from './errors';
+import { createSignInLimiter, DEFAULT_SIGN_IN_LIMITS, type SignInLimits } from './sign-in-limit';
 import { floorOf, standbyReads } from './standby-reads';
-import { toHttpError } from './errors';
 import { ACCESS_TTL_SECONDS, issueToken, secretKey, Unauthenticated, verifyToken, type TokenClaims } from './tokens';
 
 const log = createLogger('serve');
@@ -32,9 +34,34 @@ export interface SyncServiceOptions {
   readCentral?: CentralConfig;
   /** Largest request body, in bytes (a push chunk of long texts must fit). */
   bodyLimit?: number;
+  /** Longest one statement of a request may run, in ms, before PostgreSQL stops it (503, retryable). */
+  statementTimeoutMs?: number;
+  /** Longest a client may take to send its whole request, in ms; a client trickling it is cut off (408). */
+  requestTimeoutMs?: number;
+  /** Failed sign-ins allowed per login and per client address in a window (sign-in-limit.ts). */
+  signInLimits?: SignInLimits;
+  /**
+   * Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client. Without it every
+   * laptop behind a proxy has the proxy's address, and shares one sign-in limit per address.
+   */
+  trustProxy?: string[];
+  /** The service's clock, in ms since the epoch: token expiry and the sign-in window (tests move it on). */
+  now?: () => number;
 }
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+const positiveMs = z.number().int().min(1).max(24 * 60 * 60 * 1000);
+/** Operators' tuning, checked once: a statement timeout of 0 would mean none at all in PostgreSQL. */
+const tuningSchema = z.object({
+  statementTimeoutMs: positiveMs,
+  requestTimeoutMs: positiveMs,
+  signInLimits: z.object({ perLogin: z.number().int().min(1), perAddress: z.number().int().min(1), windowSeconds: z.number().int().min(1) }),
+  trustProxy: z
+    .array(z.string().refine((a) => ['loopback', 'linklocal', 'uniquelocal'].includes(a) || isIP(a.split('/')[0] ?? '') !== 0, 'an IP address, a CIDR, or loopback / linklocal / uniquelocal'))
+    .optional(),
+});
 
 type Handler = (context: PersonContext, body: unknown) => Promise<unknown>;
 const handle = <S extends z.ZodType>(schema: S, work: (context: PersonContext, body: z.output<S>) => Promise<unknown>): Handler =>
@@ -73,20 +100,40 @@ export interface SyncService {
  */
 export function createSyncService(options: SyncServiceOptions): SyncService {
   const key = secretKey(options.secret);
+  const tuning = parseInput(
+    tuningSchema,
+    {
+      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      signInLimits: options.signInLimits ?? DEFAULT_SIGN_IN_LIMITS,
+      trustProxy: options.trustProxy,
+    },
+    'sync service settings',
+  );
+  const now = options.now ?? Date.now;
+  const limiter = createSignInLimiter(tuning.signInLimits, now);
   const pool = createCentralPool({ ...options.central, max: options.poolMax ?? 10 });
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // A client that trickles its request is cut off instead of holding a socket for ever.
-    requestTimeout: 60_000,
+    // A client that trickles its request is cut off (408) instead of holding a socket for ever;
+    // Node looks for such requests every connectionsCheckingInterval, so that follows the timeout.
+    requestTimeout: tuning.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(tuning.requestTimeoutMs, 60_000),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(tuning.requestTimeoutMs / 4))),
+    },
     connectionTimeout: 60_000,
     keepAliveTimeout: 10_000,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+    ...(tuning.trustProxy ? { trustProxy: tuning.trustProxy } : {}),
   });
+  const inTransaction = <T>(person: Person, work: (context: PersonContext) => Promise<T>) => asPerson(pool, person, work, { statementTimeoutMs: tuning.statementTimeoutMs });
 
   app.setErrorHandler((error, _request, reply) => {
-    const { status, body } = toHttpError(error);
-    void reply.status(status).send(body);
+    const { status, body, headers } = toHttpError(error);
+    void reply.status(status).headers(headers ?? {}).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ ok: false, error: { code: 'NOT_FOUND', message: `No endpoint ${request.method} ${request.url.slice(0, 200)}` } });
@@ -98,15 +145,15 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(header) : null;
     if (!match?.[1]) throw new Unauthenticated('Sign in first: this request carries no access token');
-    const claims = await verifyToken(key, match[1], 'access');
+    const claims = await verifyToken(key, match[1], 'access', now());
     return { login: claims.sub, userId: claims.uid, centralId: claims.cid };
   }
 
   async function tokensFor(me: SignIn, centralId: string): Promise<TokensReply> {
     const claims: Omit<TokenClaims, 'typ'> = { sub: me.user.login, uid: me.user.userId, cid: centralId };
     return {
-      accessToken: await issueToken(key, { ...claims, typ: 'access' }),
-      refreshToken: await issueToken(key, { ...claims, typ: 'refresh' }),
+      accessToken: await issueToken(key, { ...claims, typ: 'access' }, now()),
+      refreshToken: await issueToken(key, { ...claims, typ: 'refresh' }, now()),
       expiresIn: ACCESS_TTL_SECONDS,
       user: me.user,
     };
@@ -134,25 +181,33 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   app.post('/v1/sign-in', async (request) => {
     const body = parseInput(signInRequest, request.body, 'sign-in');
-    await checkPassword(body.login, body.password);
-    return ok(await asPerson(pool, { login: body.login, userId: null, centralId: null }, async ({ client, me }) => tokensFor(me, (await readHello(client, '')).centralId)));
+    const attempt = limiter.begin(body.login, request.ip);
+    try {
+      await checkPassword(body.login, body.password);
+    } catch (error) {
+      if (error instanceof Unauthenticated) attempt.failed();
+      else attempt.abandoned();
+      throw error;
+    }
+    attempt.succeeded();
+    return ok(await inTransaction({ login: body.login, userId: null, centralId: null }, async ({ client, me }) => tokensFor(me, (await readHello(client, '')).centralId)));
   });
 
   app.post('/v1/refresh', async (request) => {
     const body = parseInput(refreshRequest, request.body, 'refresh');
-    const claims = await verifyToken(key, body.refreshToken, 'refresh');
-    return ok(await asPerson(pool, { login: claims.sub, userId: claims.uid, centralId: claims.cid }, ({ me, centralId }) => tokensFor(me, centralId)));
+    const claims = await verifyToken(key, body.refreshToken, 'refresh', now());
+    return ok(await inTransaction({ login: claims.sub, userId: claims.uid, centralId: claims.cid }, ({ me, centralId }) => tokensFor(me, centralId)));
   });
 
-  app.get('/v1/whoami', async (request) => ok(await asPerson(pool, await authenticate(request), ({ client }) => whoami(client))));
+  app.get('/v1/whoami', async (request) => ok(await inTransaction(await authenticate(request), ({ client }) => whoami(client))));
 
-  const reads = options.readCentral ? standbyReads(pool, createCentralPool({ ...options.readCentral, max: options.poolMax ?? 10 })) : null;
+  const reads = options.readCentral ? standbyReads(pool, createCentralPool({ ...options.readCentral, max: options.poolMax ?? 10 }), tuning.statementTimeoutMs) : null;
 
   for (const [endpoint, handler] of Object.entries(REPLICA_HANDLERS) as [ReplicaEndpoint, Handler][]) {
     app.post(`/v1/replica/${endpoint}`, async (request) => {
       const person = await authenticate(request);
       const body = request.body ?? {};
-      if (!reads || !POSITIONED_ENDPOINTS.has(endpoint)) return ok(await asPerson(pool, person, (context) => handler(context, body)));
+      if (!reads || !POSITIONED_ENDPOINTS.has(endpoint)) return ok(await inTransaction(person, (context) => handler(context, body)));
       const answer = STANDBY_ENDPOINTS.has(endpoint)
         ? await reads.read(person, floorOf(body), (context) => handler(context, body))
         : await reads.onPrimary(person, (context) => handler(context, body));

@@ -27,12 +27,15 @@ export interface Positioned<T> {
  * to it when it has replayed up to the replica's floor, everything else to the primary; every
  * answer carries the position it was read or written at, which the replica folds into its floor.
  */
-export function standbyReads(primary: pg.Pool, standby: pg.Pool) {
+export function standbyReads(primary: pg.Pool, standby: pg.Pool, statementTimeoutMs: number) {
   async function onPrimary<T>(person: Person, work: (context: PersonContext) => Promise<T>): Promise<Positioned<T>> {
     let position = '0/0';
     // After COMMIT: a push's own commit record must be below the position the replica waits for.
-    const value = await asPerson(primary, person, work, async (client) => {
-      position = (await serverPosition(client)).position;
+    const value = await asPerson(primary, person, work, {
+      statementTimeoutMs,
+      afterCommit: async (client) => {
+        position = (await serverPosition(client)).position;
+      },
     });
     return { value, position };
   }
@@ -45,7 +48,7 @@ export function standbyReads(primary: pg.Pool, standby: pg.Pool) {
         const value = await work(context);
         // Replay only moves forward: a position read after the work covers every state it saw.
         return { value, position: (await serverPosition(context.client)).position };
-      });
+      }, { statementTimeoutMs });
     } catch (error) {
       // 25006: the standby is read-only, and this person's first sign-in (which enrols an owner)
       // has not been replayed there yet.

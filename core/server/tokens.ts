@@ -31,7 +31,8 @@ export function secretKey(secret: string): Uint8Array {
   return key;
 }
 
-export async function issueToken(key: Uint8Array, claims: TokenClaims, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+export async function issueToken(key: Uint8Array, claims: TokenClaims, nowMs = Date.now()): Promise<string> {
+  const nowSeconds = Math.floor(nowMs / 1000);
   const ttl = claims.typ === 'access' ? ACCESS_TTL_SECONDS : REFRESH_TTL_SECONDS;
   return new SignJWT({ uid: claims.uid, cid: claims.cid, typ: claims.typ })
     .setProtectedHeader({ alg: 'HS256' })
@@ -49,11 +50,14 @@ export class Unauthenticated extends AppError {
   }
 }
 
-/** Signature, issuer, expiry and kind; the central database (`cid`) is checked in the person's transaction. */
-export async function verifyToken(key: Uint8Array, token: string, kind: TokenKind): Promise<TokenClaims> {
+/**
+ * Signature, issuer, expiry (at `nowMs`, the service's clock) and kind; the central database
+ * (`cid`) is checked in the person's transaction.
+ */
+export async function verifyToken(key: Uint8Array, token: string, kind: TokenKind, nowMs = Date.now()): Promise<TokenClaims> {
   let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'] }));
+    ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: new Date(nowMs) }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw new Unauthenticated('The token has expired; renew it');
     throw new Unauthenticated('The token is not valid here (forged, damaged, or signed by another service)');

@@ -11,6 +11,9 @@ interface ServeOpts {
   secretFile?: string;
   poolMax: string;
   readUrl?: string;
+  statementTimeout: string;
+  requestTimeout: string;
+  trustProxy?: string;
   sslmode?: string;
   allowPlaintextPassword?: boolean;
 }
@@ -20,6 +23,13 @@ function parseListen(value: string): { host: string; port: number } {
   const port = Number(match?.[2]);
   if (!match?.[1] || !Number.isInteger(port) || port > 65_535) throw new AppError('VALIDATION', '--listen must be HOST:PORT, e.g. 127.0.0.1:8787');
   return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/** A duration flag in seconds (fractions allowed), as milliseconds. */
+function seconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.001 || n > 86_400) throw new AppError('VALIDATION', `${flag} must be a number of seconds from 0.001 to 86400`);
+  return Math.round(n * 1000);
 }
 
 /** The token secret, from a file (its first line) or the environment; it is never printed or logged. */
@@ -45,6 +55,9 @@ export function registerServeCommands(program: Command): void {
     .option('--secret-file <path>', `file holding the token secret (or ${SECRET_ENV})`)
     .option('--pool-max <n>', 'PostgreSQL connections this instance uses at most', '10')
     .option('--read-url <url>', "a streaming standby that serves pulls once it has replayed what the laptop has seen (the service's login; pushes stay on --pg)")
+    .option('--statement-timeout <seconds>', 'longest one statement of a request may run; beyond it the request is stopped and answered 503 (retried by the laptop)', '30')
+    .option('--request-timeout <seconds>', 'longest a client may take to send its whole request before it is cut off (408)', '60')
+    .option('--trust-proxy <addresses>', "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client (the sign-in limit per address needs it behind a proxy)")
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
     .option('--allow-plaintext-password', 'permit sending passwords without TLS to a PostgreSQL on another machine (refused by default)')
     .action(async (opts: ServeOpts) => {
@@ -60,6 +73,9 @@ export function registerServeCommands(program: Command): void {
         secret: readSecret(opts),
         poolMax,
         ...(opts.readUrl ? { readCentral: { url: opts.readUrl, sslMode: opts.sslmode !== undefined && isTlsMode(opts.sslmode) ? opts.sslmode : undefined, allowPlaintextPassword: opts.allowPlaintextPassword } } : {}),
+        statementTimeoutMs: seconds(opts.statementTimeout, '--statement-timeout'),
+        requestTimeoutMs: seconds(opts.requestTimeout, '--request-timeout'),
+        trustProxy: opts.trustProxy?.split(',').map((a) => a.trim()).filter(Boolean),
       });
       const address = await service.listen(host, port);
       process.stdout.write(`Sync service listening on ${address}\n`);

@@ -387,7 +387,9 @@ export const syncConflicts = pgTable(
     winningValue: jsonb('winning_value'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('idx_sync_conflicts_client').on(t.losingClientId, t.xid, t.seq)],
+  // The conflict pull reads `(xid, seq) > cursor AND xid < horizon ORDER BY xid, seq` for a set of
+  // replicas plus every CRM one (core/sync/central/pull.ts readConflictPage): in order, without a sort.
+  (t) => [index('idx_sync_conflicts_client').on(t.losingClientId, t.xid, t.seq), index('idx_sync_conflicts_xid_seq').on(t.xid, t.seq)],
 );
 
 /** Mutations the server refused (permission, validation), replayable if the reply was lost. */

@@ -21,12 +21,17 @@ export async function readHorizon(db: Queryable): Promise<string> {
   return rows[0]?.horizon ?? '0';
 }
 
+/**
+ * The ORDER BY names the table's columns: a bare `xid` there would be the text column of the
+ * select list ('100000' before '99999'), and a page crossing a power of ten would move the
+ * cursor past changes it left out (test/integration/central/pull-order.test.ts).
+ */
 export async function readChanges(db: Queryable, cursor: Cursor, horizon: string, limit: number): Promise<ChangeRef[]> {
   const { rows } = await db.query<{ version: number; xid: string; table_name: string; row_id: string; op: string }>(
     `SELECT version, xid::text AS xid, table_name, row_id::text AS row_id, op
      FROM sync_changes
      WHERE (xid, version) > ($1::xid8, $2::bigint) AND xid < $3::xid8
-     ORDER BY xid, version
+     ORDER BY sync_changes.xid, sync_changes.version
      LIMIT $4`,
     [cursor.xid, cursor.version, horizon, limit],
   );
