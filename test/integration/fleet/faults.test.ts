@@ -2,17 +2,19 @@
  * A fleet under faults (issue 16). Twenty laptops — real SQLite replicas, each its own person and
  * replica id, four to a process (test/support/fleet-child.ts) — edit and sync on their own
  * schedules: sixteen through two sync service instances behind a round-robin TCP balancer, four
- * directly; both the service and the direct laptops go through PgBouncer in transaction mode to
- * the primary, and their pulls are served by a streaming standby. Meanwhile the test SIGKILLs
- * laptop processes while one of their laptops is syncing, restarts a service instance, PgBouncer
- * and PostgreSQL, cuts every balancer connection, and pauses the standby's replay.
+ * directly (through a TCP link that can be cut); both the service and the direct laptops go
+ * through PgBouncer in transaction mode to the primary, and their pulls are served by a streaming
+ * standby. Meanwhile the test SIGKILLs laptop processes while one of their laptops is pushing or
+ * pulling, restarts a service instance, PgBouncer and PostgreSQL, cuts every connection of the
+ * balancer and of the direct link, and pauses the standby's replay.
  *
  * Then every fault stops, the laptops sync until caught up, and the checker proves:
  *  - every acknowledged comment exists exactly once centrally and on every laptop (an announced
  *    but unacknowledged one — a kill inside the local write — at most once);
  *  - every laptop's own task ends with its last acknowledged title (or a later unacknowledged one);
  *  - the shared task's description is one that was written, and every conflict loser recorded is;
- *  - nothing was refused, every outbox is empty, and every replica equals the central database.
+ *  - nothing was refused or applied twice, every outbox is empty, and every replica equals the
+ *    central database.
  *
  * Random choices come from a seeded generator; the seed is printed, FLEET_FAULT_SEED replays it.
  * FLEET_FAULT_MS sets how long the faulty load runs (default 25 s).
@@ -48,6 +50,8 @@ let primary: PrivateCluster;
 let standby: Standby;
 let bouncer: PgBouncer;
 let balancer: TcpProxy;
+/** Between the direct laptops and PgBouncer, so their connections are cut too. */
+let directLink: TcpProxy;
 let centralUrl: string;
 let admin: pg.Client;
 const instancePorts: number[] = [];
@@ -96,11 +100,13 @@ beforeAll(async () => {
   await startInstance(0);
   await startInstance(1);
   balancer = await startTcpProxy({ port: instancePorts[0] as number, alternates: [instancePorts[1] as number] });
+  directLink = await startTcpProxy({ port: Number(new URL(bouncer.urlFor(centralUrl)).port) });
   dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-fleet-faults-'));
 }, 180_000);
 
 afterAll(async () => {
   await balancer?.close();
+  await directLink?.close();
   for (const i of [0, 1]) await stopInstance(i).catch(() => undefined);
   await bouncer?.destroy();
   await admin?.end().catch(() => undefined);
@@ -136,7 +142,7 @@ function laptopConfigs(ownTaskIds: string[]): FleetLaptopConfig[][] {
       Array.from({ length: PER_PROCESS }, (_, k) => {
         const i = p * PER_PROCESS + k;
         const login = loginOf(i);
-        const viaBouncer = asLogin(bouncer.urlFor(centralUrl), login, PASSWORD);
+        const viaBouncer = asLogin(directLink.rewrite(bouncer.urlFor(centralUrl)), login, PASSWORD);
         return {
           name: login,
           dbFile: path.join(dir, `${login}.db`),
@@ -189,7 +195,7 @@ describe('a fleet of 20 laptops through two service instances, PgBouncer and a s
     for (let g = 0; g < groups.length; g += 1) children[g] = spawnGroup(g, 'load');
 
     const faults: string[] = [];
-    let midSyncKills = 0;
+    const killedIn = { push: 0, pull: 0, other: 0 };
     const lagTimers: Promise<void>[] = [];
     // Every kind of fault happens at least once, in a seeded order, with kills between them.
     const kinds = ['service', 'pgbouncer', 'postgres', 'cut', 'lag', 'cut', 'lag'];
@@ -202,18 +208,19 @@ describe('a fleet of 20 laptops through two service instances, PgBouncer and a s
     while (Date.now() - started < LOAD_MS || step < kinds.length * 2) {
       await sleep(rnd.int(800, 2_000));
       if (step % 2 === 0) {
-        // A kill while one of the process's laptops is inside a sync run.
+        // A kill while one of the process's laptops is pushing (even kills) or pulling (odd ones).
         const g = rnd.int(0, groups.length - 1);
         const child = children[g] as SyncChild;
+        const wanted = (step / 2) % 2 === 0 ? 'push' : 'pull';
         const from = child.events.length;
-        const inSync = await child.waitFor((e) => e.ev === 'progress' && child.events.indexOf(e) >= from, 5_000).then(
-          () => true,
-          () => false,
+        const hit = await child.waitFor((e) => e.ev === 'progress' && e.phase === wanted && child.events.indexOf(e) >= from, 8_000).then(
+          () => wanted,
+          () => 'other' as const,
         );
         await child.kill();
         harvest(child);
-        if (inSync) midSyncKills += 1;
-        faults.push(`kill group ${g}${inSync ? ' mid-sync' : ''}`);
+        killedIn[hit] += 1;
+        faults.push(`kill group ${g} mid-${hit}`);
         await sleep(rnd.int(200, 800));
         children[g] = spawnGroup(g, 'load');
       } else {
@@ -230,7 +237,9 @@ describe('a fleet of 20 laptops through two service instances, PgBouncer and a s
         } else if (kind === 'postgres') {
           await primary.restart();
         } else if (kind === 'cut') {
-          balancer.cutAll({ reset: rnd.next() < 0.5 });
+          const reset = rnd.next() < 0.5;
+          balancer.cutAll({ reset });
+          directLink.cutAll({ reset });
         } else {
           await standby.pauseReplay();
           const ms = rnd.int(1_000, 4_000);
@@ -271,8 +280,9 @@ describe('a fleet of 20 laptops through two service instances, PgBouncer and a s
 
     const writes = writesFrom(allEvents);
     const acked = writes.filter((w) => w.acked);
-    console.log(`fleet faults: ${writes.length} writes announced, ${acked.length} acknowledged; ${midSyncKills} kills mid-sync`);
-    expect(midSyncKills).toBeGreaterThan(0);
+    console.log(`fleet faults: ${writes.length} writes announced, ${acked.length} acknowledged; kills mid-push ${killedIn.push}, mid-pull ${killedIn.pull}, other ${killedIn.other}`);
+    expect(killedIn.push).toBeGreaterThan(0);
+    expect(killedIn.pull).toBeGreaterThan(0);
     expect(acked.length).toBeGreaterThan(LAPTOPS);
 
     const central = await centralSnapshot(centralUrl, COMPARED_TABLES);
@@ -299,6 +309,8 @@ describe('a fleet of 20 laptops through two service instances, PgBouncer and a s
     const { rows: losers } = await admin.query<{ losing_value: unknown; field: string | null }>(`SELECT losing_value, field FROM sync_conflicts WHERE row_id = $1`, [seed.sharedTaskId]);
     for (const l of losers.filter((x) => x.field === 'description')) expect(written.has(String(l.losing_value))).toBe(true);
     expect((await admin.query('SELECT count(*)::int AS n FROM sync_rejections')).rows[0]?.n).toBe(0);
+    // Nothing applied twice: no mutation id recorded as applied under two sequence numbers.
+    expect((await admin.query('SELECT mutation_id FROM sync_applied_mutations GROUP BY mutation_id HAVING count(*) > 1')).rows).toEqual([]);
 
     for (const group of groups) {
       for (const laptop of group) {
