@@ -171,7 +171,7 @@ export function registerOpsCommands(program: Command): void {
 
   program
     .command('maintain')
-    .description('local: refresh statistics, release free pages, checkpoint the WAL; central (--pg): VACUUM ANALYZE')
+    .description('local: refresh statistics, release free pages, checkpoint the WAL; central (--pg): compact the change log, VACUUM ANALYZE')
     .option('--pg <url>', 'central database URL (or COORDINATOR_PG_URL)')
     .option('--sslmode <mode>', 'disable | require | verify-ca | verify-full (overrides the URL)')
     .option('--allow-plaintext-password', 'permit sending the password without TLS to another machine (refused by default)')
