@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { createLogger } from '../common/logger';
 import { isOfflineError } from '../sync/errors';
-import { reaches, serverPosition, walPositionSchema } from '../sync/transport/read-floor';
+import { serverPosition, standbyReaching, walPositionSchema } from '../sync/transport/read-floor';
 import { asPerson, type Person, type PersonContext } from './as-person';
 
 const log = createLogger('serve');
@@ -43,8 +43,7 @@ export function standbyReads(primary: pg.Pool, standby: pg.Pool, statementTimeou
   async function read<T>(person: Person, floor: string | null, work: (context: PersonContext) => Promise<T>): Promise<Positioned<T>> {
     try {
       return await asPerson(standby, person, async (context) => {
-        const at = await serverPosition(context.client);
-        if (!at.standby || !reaches(at.position, floor)) throw new NotCaughtUp();
+        if ((await standbyReaching(context.client, floor)) === null) throw new NotCaughtUp();
         const value = await work(context);
         // Replay only moves forward: a position read after the work covers every state it saw.
         return { value, position: (await serverPosition(context.client)).position };

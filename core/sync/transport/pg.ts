@@ -7,7 +7,7 @@ import { pushChunk } from '../central/push';
 import { signIn } from '../central/sign-in';
 import { addVectors, readVectors } from '../central/vectors';
 import { describeSyncError } from '../errors';
-import { laterPosition, reaches, serverPosition } from './read-floor';
+import { laterPosition, serverPosition, standbyReaching } from './read-floor';
 import type { CentralSession, CentralTransport } from './types';
 
 const log = createLogger('sync');
@@ -87,12 +87,11 @@ function standbyRouter(primary: Queryable, connectStandby: () => Promise<Checkou
       await catchUpWithPrimary();
       try {
         standby ??= await connectStandby();
-        const at = await serverPosition(standby.client);
-        if (at.standby && reaches(at.position, floor)) {
+        if ((await standbyReaching(standby.client, floor)) !== null) {
           standbyUsed = true;
           return (chosen = standby.client);
         }
-        log.info('the standby has not replayed what this replica has seen; the primary serves this pull', { standbyAt: at.position, floor });
+        log.info('the standby has not replayed what this replica has seen; the primary serves this pull', { floor });
       } catch (error) {
         log.warn('the standby cannot serve this pull; the primary does', { error: describeSyncError(error) });
         standby?.release(true);

@@ -43,3 +43,22 @@ export async function serverPosition(db: Queryable): Promise<{ standby: boolean;
   const row = rows[0];
   return { standby: row?.standby === true, position: row?.position ?? '0/0' };
 }
+
+/** How long a read waits for a standby to replay up to the floor before the primary serves it. */
+export const STANDBY_WAIT_MS = 250;
+
+/**
+ * Where a standby is once it has replayed up to `floor`, waiting at most `maxWaitMs` (streaming
+ * replay is usually milliseconds behind, so a laptop that has just pushed still reads the standby);
+ * null when it is not a standby or has not got there in time.
+ */
+export async function standbyReaching(db: Queryable, floor: string | null, maxWaitMs = STANDBY_WAIT_MS): Promise<string | null> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const at = await serverPosition(db);
+    if (!at.standby) return null;
+    if (reaches(at.position, floor)) return at.position;
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
