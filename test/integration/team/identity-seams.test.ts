@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../../core/admin';
+import { testTransport } from '../../support/transport';
 import { PROVISIONAL_USER_KEY } from '../../../core/database/session';
 import { tempCentral } from '../../support/pg';
 import { openReplica, waitForVisibleChanges, type Replica, type ReplicaOptions } from '../../support/sync-harness';
@@ -21,9 +22,11 @@ const replicas: Replica[] = [];
 let ana: { userId: string };
 let ben: { userId: string };
 
+/** Where a laptop of this person syncs: their own login, or through the sync service (with their password) in the parity run. */
 function urlFor(role: string): string {
-  const u = new URL(central.url);
+  const u = new URL(testTransport() === 'direct' ? central.url : central.replicaUrl);
   u.username = role;
+  if (testTransport() === 'service') u.password = `pw-${role.split('_')[0] ?? ''}-1`;
   return u.toString();
 }
 
@@ -129,7 +132,11 @@ describe('a replica made by an earlier release', () => {
     expect((await old.sync()).pushed).toBe(1);
   });
 
-  it('synced by the database owner before owners were enrolled: its replica id stays its own and pending work is pushed', async () => {
+  // Only the database owner's own login, connecting directly, could leave a replica registered
+  // with no user (earlier releases did not enrol owners); the sync service never acts as the
+  // owner, so the parity run has no such replica to upgrade.
+  const ownersDirectLogin = testTransport() === 'direct' ? it : () => undefined;
+  ownersDirectLogin('synced by the database owner before owners were enrolled: its replica id stays its own and pending work is pushed', async () => {
     const owner = laptop('owner', null);
     owner.core.tasks.create({ title: 'owner before', projectId: null });
     await owner.sync();
