@@ -18,7 +18,7 @@ export interface LeaseTiming {
   renewEveryMs: number;
 }
 
-export const DEFAULT_LEASE_TIMING: LeaseTiming = { ttlSeconds: 120, renewEveryMs: 30_000 };
+const DEFAULT_LEASE_TIMING: LeaseTiming = { ttlSeconds: 120, renewEveryMs: 30_000 };
 
 const leaseValue = `jsonb_build_object('holder', $2::text, 'host', $3::text, 'until', now() + make_interval(secs => $4::int))`;
 
@@ -65,7 +65,7 @@ export interface ReconcilerLease {
 
 export type LeaseAttempt = { ok: true; lease: ReconcilerLease } | { ok: false; reason: string };
 
-export const lostLeaseError = () =>
+const lostLeaseError = () =>
   new AppError(
     'CONFLICT',
     'This CRM reconciler lost its lease to another reconciler (it was paused or cut off for longer than the lease lasts); it stopped before writing anything more, and the next run completes the work',

@@ -9,7 +9,7 @@ import { connectCrm } from './connect';
 import { createCrmReader } from './crm-reader';
 import { createCrmWriter } from './crm-writer';
 import type { EntityContext, SharedEntity } from './entities';
-import { DEFAULT_LEASE_TIMING, takeLease, type LeaseTiming } from './lease';
+import { takeLease, type LeaseTiming } from './lease';
 import { reconcileShared } from './shared-entity';
 import { reconcileStaff } from './staff';
 import { createTally, type SkippedRow } from './tally';
@@ -52,7 +52,7 @@ export async function reconcileCrm(options: CrmReconcileOptions): Promise<CrmRec
   const config = parseCrmConfig(options.crm);
   const tally = createTally();
   const centralConfig = { ...options.central, queryTimeoutMs: options.central.queryTimeoutMs ?? 120_000 };
-  const attempt = await takeLease(() => connectCentral(centralConfig), options.lease ?? DEFAULT_LEASE_TIMING);
+  const attempt = await takeLease(() => connectCentral(centralConfig), options.lease);
   if (!attempt.ok) {
     return { ran: false, reason: attempt.reason, imported: 0, exported: 0, conflicts: 0, skipped: [], warnings: [], durationMs: Date.now() - started };
   }
