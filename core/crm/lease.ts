@@ -68,7 +68,7 @@ export type LeaseAttempt = { ok: true; lease: ReconcilerLease } | { ok: false; r
 const lostLeaseError = () =>
   new AppError(
     'CONFLICT',
-    'This CRM reconciler lost its lease to another reconciler (it was paused or cut off for longer than the lease lasts); it stopped before writing anything more, and the next run completes the work',
+    'This CRM reconciler lost its lease to another reconciler (it was paused or cut off for longer than the lease lasts, or the lease was changed by hand); it stopped before writing anything more, and the next run completes the work',
   );
 
 /**
