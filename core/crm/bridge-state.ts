@@ -1,9 +1,7 @@
 import type pg from 'pg';
 import type { Cursor } from '../sync/state';
+import type { WriteFence } from './lease';
 import type { CrmEntity } from './tables';
-
-/** An advisory lock key of its own: one reconciler at a time across every machine. */
-const RECONCILER_LOCK = 7_420_017;
 
 export interface SnapshotRow {
   crmId: number;
@@ -18,8 +16,12 @@ export interface ChunkSum {
   xor: bigint;
 }
 
-/** The bridge's state in the central database: merge base, intents, cursor, pairing, lock. */
-export function createBridgeState(db: pg.ClientBase) {
+/**
+ * The bridge's state in the central database: merge base, intents, cursor, pairing. Every write
+ * goes through the fence, so a run that lost the reconciler lease writes nothing more.
+ */
+export function createBridgeState(db: pg.ClientBase, fence: WriteFence) {
+  const write = (text: string, params: unknown[]) => fence(() => db.query(text, params));
   const toSnapshot = (r: { crm_id: number; central_id: string; hash: string | number; base: unknown; central_version: string | number | null }): SnapshotRow => ({
     crmId: Number(r.crm_id), centralId: r.central_id, hash: BigInt.asUintN(64, BigInt(r.hash)).toString(), base: r.base,
     centralVersion: r.central_version == null ? null : Number(r.central_version),
@@ -27,19 +29,12 @@ export function createBridgeState(db: pg.ClientBase) {
   const cols = 'crm_id, central_id, hash::text AS hash, base, central_version';
 
   return {
-    async tryLock(): Promise<boolean> {
-      const { rows } = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RECONCILER_LOCK]);
-      return rows[0]?.ok === true;
-    },
-    async unlock(): Promise<void> {
-      await db.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK]);
-    },
     async get<T>(key: string): Promise<T | null> {
       const { rows } = await db.query<{ value: T }>('SELECT value FROM crm_bridge_state WHERE key = $1', [key]);
       return rows[0]?.value ?? null;
     },
     async set(key: string, value: unknown): Promise<void> {
-      await db.query(
+      await write(
         `INSERT INTO crm_bridge_state (key, value) VALUES ($1, $2::jsonb)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE crm_bridge_state.value IS DISTINCT FROM excluded.value`,
         [key, JSON.stringify(value)],
@@ -80,7 +75,7 @@ export function createBridgeState(db: pg.ClientBase) {
     async upsert(entity: CrmEntity, chunkSize: number, rows: SnapshotRow[]): Promise<void> {
       for (let i = 0; i < rows.length; i += 2000) {
         const part = rows.slice(i, i + 2000);
-        await db.query(
+        await write(
           `INSERT INTO crm_bridge_rows (entity, crm_id, chunk, central_id, hash, base, central_version, reconciled_at)
            SELECT $1, r.crm_id, r.crm_id / $2, r.central_id, r.hash::numeric::bigint, r.base, r.central_version, now()
            FROM jsonb_to_recordset($3::jsonb) AS r(crm_id int, central_id uuid, hash text, base jsonb, central_version bigint)
@@ -93,7 +88,7 @@ export function createBridgeState(db: pg.ClientBase) {
       }
     },
     async remove(entity: CrmEntity, crmIds: number[]): Promise<void> {
-      if (crmIds.length) await db.query('DELETE FROM crm_bridge_rows WHERE entity = $1 AND crm_id = ANY($2::int[])', [entity, crmIds]);
+      if (crmIds.length) await write('DELETE FROM crm_bridge_rows WHERE entity = $1 AND crm_id = ANY($2::int[])', [entity, crmIds]);
     },
     async intents(entity: CrmEntity): Promise<Map<string, unknown>> {
       const { rows } = await db.query<{ central_id: string; base: unknown }>('SELECT central_id, base FROM crm_bridge_intents WHERE entity = $1', [entity]);
@@ -101,7 +96,7 @@ export function createBridgeState(db: pg.ClientBase) {
     },
     async addIntents(entity: CrmEntity, intents: { centralId: string; base: unknown }[]): Promise<void> {
       if (intents.length === 0) return;
-      await db.query(
+      await write(
         `INSERT INTO crm_bridge_intents (entity, central_id, base)
          SELECT $1, r.central_id, r.base FROM jsonb_to_recordset($2::jsonb) AS r(central_id uuid, base jsonb)
          ON CONFLICT (entity, central_id) DO UPDATE SET base = excluded.base`,
@@ -109,7 +104,7 @@ export function createBridgeState(db: pg.ClientBase) {
       );
     },
     async removeIntents(entity: CrmEntity, centralIds: string[]): Promise<void> {
-      if (centralIds.length) await db.query('DELETE FROM crm_bridge_intents WHERE entity = $1 AND central_id = ANY($2::uuid[])', [entity, centralIds]);
+      if (centralIds.length) await write('DELETE FROM crm_bridge_intents WHERE entity = $1 AND central_id = ANY($2::uuid[])', [entity, centralIds]);
     },
   };
 }

@@ -5,6 +5,7 @@ import { pushChunk, type PushOutcome } from '../sync/central/push';
 import { readHorizon, readRows } from '../sync/central/pull';
 import { HybridLogicalClock } from '../sync/hlc';
 import type { Cursor } from '../sync/state';
+import type { WriteFence } from './lease';
 
 export type CentralRow = Record<string, unknown> & { id: string };
 
@@ -19,9 +20,10 @@ export interface QueuedMutation {
 /**
  * The central database as the bridge sees it. Writes go through `coordinator_push` as a replica of
  * its own, so CRM changes get the same conflict policy, change log, clocks and audit as a laptop's
- * edits, and laptops pull them like any other change.
+ * edits, and laptops pull them like any other change. Each push goes through the fence, so a run
+ * that lost the reconciler lease writes nothing more.
  */
-export async function openCentralSide(db: pg.ClientBase, now: () => number) {
+export async function openCentralSide(db: pg.ClientBase, now: () => number, fence: WriteFence) {
   const { rows: who } = await db.query<{ u: string }>('SELECT current_user AS u');
   const clientId = `crm:${who[0]?.u ?? 'bridge'}`;
   const hlc = new HybridLogicalClock(clientId, now);
@@ -95,7 +97,7 @@ export async function openCentralSide(db: pg.ClientBase, now: () => number) {
       for (let i = 0; i < mutations.length; i += 500) {
         const batch = mutations.slice(i, i + 500).map((m) => ({ ...m, seq: ++seq, mutationId: newId(), hlc: hlc.now() }));
         // A failure ends the run; the next run starts again from the server's counter.
-        const reply = await pushChunk(db, clientId, batch);
+        const reply = await fence(() => pushChunk(db, clientId, batch));
         outcomes.push(...reply.results);
       }
       return outcomes;

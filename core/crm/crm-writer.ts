@@ -13,7 +13,16 @@ const ASTRAL = /[\u{10000}-\u{10FFFF}]/gu;
  * going into a utf8mb3 table has its 4-byte characters replaced (HTML gets numeric entities, which
  * render the same; plain text gets U+FFFD) and a warning is recorded.
  */
-export function createCrmWriter(crm: CrmConnection, options: { warn: (message: string) => void; nowNaive: () => string; fallbackStaffId: number }) {
+export function createCrmWriter(
+  crm: CrmConnection,
+  options: {
+    warn: (message: string) => void;
+    nowNaive: () => string;
+    fallbackStaffId: number;
+    /** Throws to refuse the commit: the run no longer holds the reconciler lease (the caller rolls back). */
+    beforeCommit: () => Promise<void>;
+  },
+) {
   const { db, tables: t } = crm;
 
   function fit(table: string, value: string, html: boolean, what: string): string {
@@ -60,7 +69,10 @@ export function createCrmWriter(crm: CrmConnection, options: { warn: (message: s
 
   return {
     begin: () => db.query('START TRANSACTION'),
-    commit: () => db.query('COMMIT'),
+    async commit() {
+      await options.beforeCommit();
+      await db.query('COMMIT');
+    },
     rollback: () => db.query('ROLLBACK').catch(() => undefined),
 
     async updateProject(id: number, patch: Partial<ProjectRecord>, label: string): Promise<void> {

@@ -9,6 +9,7 @@ import { connectCrm } from './connect';
 import { createCrmReader } from './crm-reader';
 import { createCrmWriter } from './crm-writer';
 import type { EntityContext, SharedEntity } from './entities';
+import { takeLease, type LeaseTiming } from './lease';
 import { reconcileShared } from './shared-entity';
 import { reconcileStaff } from './staff';
 import { createTally, type SkippedRow } from './tally';
@@ -21,10 +22,12 @@ export interface CrmReconcileOptions {
   crm: CrmConfigInput;
   clock?: Clock;
   onProgress?: (phase: string) => void | Promise<void>;
+  /** The reconciler lease's length and renewal interval (defaults: 2 min, renewed every 30 s). */
+  lease?: LeaseTiming;
 }
 
 export interface CrmReconcileResult {
-  /** False when another reconciler held the lock; nothing was read or written. */
+  /** False when another reconciler held the lease; nothing was read or written. */
   ran: boolean;
   reason?: string;
   imported: number;
@@ -39,20 +42,25 @@ const SHARED: SharedEntity[] = ['projects', 'tasks', 'comments'];
 
 /**
  * One reconcile between the central PostgreSQL and Perfex CRM: staff, then projects, tasks and
- * comments, each by content hashes against the merge base. Guarded by an advisory lock so only
- * one reconciler runs at a time; the others return `ran: false` at once.
+ * comments, each by content hashes against the merge base. Guarded by a lease in the central
+ * database (lease.ts) so only one reconciler runs at a time, through a transaction pooler too; the
+ * others return `ran: false` at once.
  */
 export async function reconcileCrm(options: CrmReconcileOptions): Promise<CrmReconcileResult> {
   const started = Date.now();
   const clock = options.clock ?? systemClock;
   const config = parseCrmConfig(options.crm);
   const tally = createTally();
-  const pg = await connectCentral({ ...options.central, queryTimeoutMs: options.central.queryTimeoutMs ?? 120_000 });
-  const state = createBridgeState(pg);
+  const centralConfig = { ...options.central, queryTimeoutMs: options.central.queryTimeoutMs ?? 120_000 };
+  const attempt = await takeLease(() => connectCentral(centralConfig), options.lease);
+  if (!attempt.ok) {
+    return { ran: false, reason: attempt.reason, imported: 0, exported: 0, conflicts: 0, skipped: [], warnings: [], durationMs: Date.now() - started };
+  }
+  const { lease } = attempt;
   try {
-    if (!(await state.tryLock())) {
-      return { ran: false, reason: 'another CRM reconciler is running; skipped', imported: 0, exported: 0, conflicts: 0, skipped: [], warnings: [], durationMs: Date.now() - started };
-    }
+    const pg = await connectCentral(centralConfig);
+    const fence = lease.fenceOn(pg);
+    const state = createBridgeState(pg, fence);
     try {
       const crm = await connectCrm(config);
       try {
@@ -63,12 +71,13 @@ export async function reconcileCrm(options: CrmReconcileOptions): Promise<CrmRec
         }
         if (!paired) await state.set('crm_target', target);
 
-        const central = await openCentralSide(pg, () => clock.now().getTime());
+        const central = await openCentralSide(pg, () => clock.now().getTime(), fence);
         const reader = createCrmReader(crm, config.chunkSize);
         const writer = createCrmWriter(crm, {
           warn: (m) => tally.warn(m),
           nowNaive: () => isoToNaive(clock.now().toISOString(), crm.timeZone) ?? '',
           fallbackStaffId: await reader.fallbackStaffId(),
+          beforeCommit: () => lease.confirm(),
         });
 
         const horizon = await central.horizon();
@@ -117,10 +126,10 @@ export async function reconcileCrm(options: CrmReconcileOptions): Promise<CrmRec
         .catch(() => undefined);
       throw error;
     } finally {
-      await state.unlock().catch(() => undefined);
+      await pg.end().catch(() => undefined);
     }
   } finally {
-    await pg.end().catch(() => undefined);
+    await lease.release();
   }
   if (tally.skipped.length) log.warn('CRM rows skipped', { count: tally.skipped.length, first: tally.skipped[0]?.reason });
   return {

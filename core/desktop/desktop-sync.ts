@@ -55,8 +55,8 @@ export function createSyncController(core: Core, settings: SyncSettings, options
 
   /**
    * With CRM credentials, this laptop also reconciles the central database with the CRM after a
-   * central sync (at most once a minute unless asked; the central lock lets only one machine run
-   * it at a time). A CRM failure never fails the central sync; it shows in the status.
+   * central sync (at most once a minute unless asked; the lease in the central database lets only
+   * one machine run it at a time). A CRM failure never fails the central sync; it shows in the status.
    */
   const reconcile = async (force: boolean): Promise<void> => {
     const crm = settings.crmConfig();

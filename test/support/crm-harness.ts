@@ -1,4 +1,4 @@
-import { reconcileCrm, type CrmReconcileResult } from '../../core/crm/reconcile';
+import { reconcileCrm, type CrmReconcileOptions, type CrmReconcileResult } from '../../core/crm/reconcile';
 import type { CrmConfigInput } from '../../core/crm/config';
 import { tempCentral } from './pg';
 import { STRICT_SQL_MODE, tempCrm, type TempCrm, type TempCrmOptions } from './crm';
@@ -9,8 +9,11 @@ export type Central = Awaited<ReturnType<typeof tempCentral>>;
 export interface Bridge {
   central: Central;
   crm: TempCrm;
-  /** One reconcile, once every committed central change is visible to it. */
-  run(extra?: Partial<CrmConfigInput> & { onProgress?: (phase: string) => void | Promise<void> }): Promise<CrmReconcileResult>;
+  /**
+   * One reconcile, once every committed central change is visible to it; `centralUrl` reaches the
+   * same database another way (another login, through a pooler).
+   */
+  run(extra?: Partial<CrmConfigInput> & Pick<CrmReconcileOptions, 'onProgress' | 'lease'> & { centralUrl?: string }): Promise<CrmReconcileResult>;
   /** The central table as objects keyed by their CRM id column. */
   centralBy(table: string, crmColumn: string): Promise<Map<number, Record<string, unknown>>>;
   /** Highest change-log version: unchanged means nothing was written centrally. */
@@ -27,9 +30,9 @@ export async function openBridge(options: TempCrmOptions = {}): Promise<Bridge> 
     crm,
     async run(extra = {}) {
       await waitForVisibleChanges(central.client);
-      const { onProgress, ...crmExtra } = extra;
+      const { onProgress, lease, centralUrl, ...crmExtra } = extra;
       const sqlMode = options.strict ? { sqlMode: STRICT_SQL_MODE } : {};
-      return reconcileCrm({ central: { url: central.url }, crm: { url: crm.url, prefix: crm.prefix, ...sqlMode, ...crmExtra }, onProgress });
+      return reconcileCrm({ central: { url: centralUrl ?? central.url }, crm: { url: crm.url, prefix: crm.prefix, ...sqlMode, ...crmExtra }, onProgress, lease });
     },
     async centralBy(table, crmColumn) {
       // As JSON: dates stay YYYY-MM-DD strings, timestamps ISO strings.

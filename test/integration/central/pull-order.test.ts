@@ -88,7 +88,7 @@ describe('paging through central across a power of ten of transaction ids', () =
     const newestXid = String(Math.max(...xids));
     const { rows } = await c.query<{ version: string }>(`SELECT version::text FROM sync_changes WHERE xid = $1::text::xid8`, [newestXid]);
     const newest = { xid: newestXid, version: Number(rows[0]?.version) };
-    const side = await openCentralSide(c.client, Date.now);
+    const side = await openCentralSide(c.client, Date.now, (write) => write());
     const read = await side.changesSince({ xid: '0', version: 0 }, horizon, ['tasks']);
     expect(read.cursor).toEqual(newest);
     expect([...(read.ids.get('tasks') ?? [])]).toHaveLength(xids.length);
