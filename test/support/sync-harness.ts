@@ -36,7 +36,7 @@ export interface CentralHandle {
  * every change and conflict already committed in this database is below it, so a sync right after
  * a push is guaranteed to see it. Fails loudly instead of letting a test flake.
  */
-export async function waitForVisibleChanges(client: pg.ClientBase, timeoutMs = 20_000): Promise<void> {
+export async function waitForVisibleChanges(client: pg.ClientBase, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await client.query<{ ok: boolean }>(

@@ -208,15 +208,20 @@ describe('a fleet of 20 laptops through two service instances, PgBouncer and a s
     while (Date.now() - started < LOAD_MS || step < kinds.length * 2) {
       await sleep(rnd.int(800, 2_000));
       if (step % 2 === 0) {
-        // A kill while one of the process's laptops is pushing (even kills) or pulling (odd ones).
-        const g = rnd.int(0, groups.length - 1);
-        const child = children[g] as SyncChild;
-        const wanted = (step / 2) % 2 === 0 ? 'push' : 'pull';
-        const from = child.events.length;
-        const hit = await child.waitFor((e) => e.ev === 'progress' && e.phase === wanted && child.events.indexOf(e) >= from, 8_000).then(
-          () => wanted,
-          () => 'other' as const,
+        // A kill of the first process one of whose laptops is pushing (even kills) or pulling (odd
+        // ones): every process is watched, so a loaded machine still lands kills in both phases.
+        const wanted: 'push' | 'pull' = (step / 2) % 2 === 0 ? 'push' : 'pull';
+        const watching = children.map((child, index) => {
+          const c = child as SyncChild;
+          const from = c.events.length;
+          return c.waitFor((e) => e.ev === 'progress' && e.phase === wanted && c.events.indexOf(e) >= from, 30_000).then(() => index);
+        });
+        const caught = await Promise.any(watching).then(
+          (index) => ({ g: index, hit: wanted }),
+          () => ({ g: rnd.int(0, groups.length - 1), hit: 'other' as const }),
         );
+        const { g, hit } = caught;
+        const child = children[g] as SyncChild;
         await child.kill();
         harvest(child);
         killedIn[hit] += 1;
