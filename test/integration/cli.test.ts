@@ -1,18 +1,19 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCore, type Core } from '../../core/app/core';
 import type { Comment, Employee, EmployeeListItem, Notification, Project, ProjectSummary, Task, TaskDetail, TaskListItem } from '../../shared/entities';
+import { coordinatorScript, SHIPPED_BIN } from '../support/cli';
 
 /**
- * The real `coordinator` bin as a child process against temp database files; results are checked
- * on exit codes, stdout JSON and by reopening the database with the core. Every spawn costs a few
- * hundred milliseconds, so assertions are grouped and independent failures run in parallel.
+ * The `coordinator` CLI as a child process against temp database files; results are checked on
+ * exit codes, stdout JSON and by reopening the database with the core. Every spawn costs a few
+ * hundred milliseconds, so assertions are grouped and independent failures run in parallel. The
+ * CLI is the one bundled for this test run (test/support/cli.ts); the first test runs the shipped
+ * bin itself.
  */
-const BIN = fileURLToPath(new URL('../../bin/coordinator.mjs', import.meta.url));
 
 interface Run {
   code: number;
@@ -27,22 +28,22 @@ const MAX_CHILDREN = Math.max(2, Math.min(4, os.availableParallelism() - 1));
 let running = 0;
 const waiting: (() => void)[] = [];
 
-async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+async function cli(args: string[], env: Record<string, string | undefined> = {}, script = coordinatorScript()): Promise<Run> {
   while (running >= MAX_CHILDREN) await new Promise<void>((resolve) => waiting.push(resolve));
   running += 1;
   try {
-    return await spawnCli(args, env);
+    return await spawnCli(script, args, env);
   } finally {
     running -= 1;
     waiting.shift()?.();
   }
 }
 
-function spawnCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+function spawnCli(script: string, args: string[], env: Record<string, string | undefined>): Promise<Run> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, COORDINATOR_DB: undefined, COORDINATOR_DEBUG: undefined, COORDINATOR_LOG_LEVEL: undefined, ...env };
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: childEnv, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [script, ...args], { env: childEnv, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -88,15 +89,21 @@ afterAll(() => {
 
 // Generous: a loaded 2-core machine can make each spawn take seconds.
 describe('coordinator CLI', { timeout: 180_000 }, () => {
-  it('prints help quickly without touching a database, and finds the default database like the desktop app', async () => {
+  it('the shipped bin prints help without touching a database, and finds the default database like the desktop app', async () => {
     const xdg = path.join(dir, 'xdg');
     const envDb = path.join(dir, 'env', 'from-env.db');
     mkdirSync(path.dirname(envDb)); // only the desktop app's own folder is created on demand
-    const [help, viaXdg, viaEnv] = await Promise.all([
-      cli(['--help']),
-      cli(['init', '--json'], { XDG_CONFIG_HOME: xdg, HOME: dir }),
-      cli(['init', '--json'], { COORDINATOR_DB: envDb, XDG_CONFIG_HOME: xdg }),
+    const [version, bundledVersion, help, viaXdg, viaEnv] = await Promise.all([
+      cli(['--version'], {}, SHIPPED_BIN),
+      cli(['--version']),
+      cli(['--help'], {}, SHIPPED_BIN),
+      cli(['init', '--json'], { XDG_CONFIG_HOME: xdg, HOME: dir }, SHIPPED_BIN),
+      cli(['init', '--json'], { COORDINATOR_DB: envDb, XDG_CONFIG_HOME: xdg }, SHIPPED_BIN),
     ]);
+    // The version comes from package.json, found beside the sources by the bin and by the tests' bundle alike.
+    const { version: packageVersion } = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as { version: string };
+    expect(version).toEqual({ code: 0, stdout: `${packageVersion}\n`, stderr: '' });
+    expect(bundledVersion).toEqual(version);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: coordinator');
     expect(help.stdout).toMatch(/task\s+add, change, list, show and delete tasks/);

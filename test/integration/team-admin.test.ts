@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCoordinator, type CliRun } from '../support/cli';
+import { coordinatorScript, runCoordinator, type CliRun } from '../support/cli';
 import { tempCentral } from '../support/pg';
 import { openReplica, type Replica } from '../support/sync-harness';
 
@@ -208,7 +208,7 @@ describe('admin user reset-password', () => {
  * answer when its prompt appears; resolves with everything the terminal showed.
  */
 function onTerminal(args: string[], answers: { prompt: string; typed: string }[]): Promise<{ code: number | null; screen: string }> {
-  const command = [process.execPath, path.resolve('bin/coordinator.mjs'), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const command = [process.execPath, coordinatorScript(), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, COORDINATOR_LOG_FILE: logFile, COORDINATOR_NEW_PASSWORD: '' } });
   let screen = '';
   let answeredUpTo = 0;

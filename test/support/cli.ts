@@ -1,9 +1,20 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
 
 const exec = promisify(execFile);
-const bin = path.resolve('bin/coordinator.mjs');
+
+/** The shipped `coordinator` bin: tsx running core/cli/main.ts from source. */
+export const SHIPPED_BIN = path.resolve('bin/coordinator.mjs');
+
+/**
+ * The same CLI bundled once for this test run (test/support/cli-bundle.ts): what the tests spawn,
+ * as `node <this> …args`, because a start costs a fraction of the shipped bin's.
+ */
+export function coordinatorScript(): string {
+  return inject('testBundles').coordinator;
+}
 
 export interface CliRun {
   code: number;
@@ -20,7 +31,7 @@ export async function runCoordinator(args: string[], env: Record<string, string 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   try {
-    const running = exec(process.execPath, [bin, ...args], { env: childEnv, timeout: timeoutMs });
+    const running = exec(process.execPath, [coordinatorScript(), ...args], { env: childEnv, timeout: timeoutMs });
     // What a person would type or pipe in (a password on stdin); otherwise stdin is left as it was.
     if (input !== undefined) running.child.stdin?.end(input);
     const { stdout, stderr } = await running;

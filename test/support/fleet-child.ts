@@ -4,7 +4,7 @@
  * The parent SIGKILLs the whole process at random moments, so the laptops in it die mid-push,
  * mid-pull or mid-write; a new process reopens the same files.
  *
- *   node --import tsx test/support/fleet-child.ts '<json FleetChildConfig>'
+ *   node --import tsx test/support/fleet-child.ts '<json FleetChildConfig>'   (the tests run it bundled: test/support/cli-bundle.ts)
  *
  * Every event is one stdout line `@@<json>`. A write is announced (`intent`) before the local
  * transaction and acknowledged (`ack`) after it committed, as the person would see it succeed:

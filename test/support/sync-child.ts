@@ -1,7 +1,7 @@
 /**
  * A replica's sync running in its own process, so tests can SIGKILL it at any point.
  *
- *   node --import tsx test/support/sync-child.ts '<json ChildConfig>'
+ *   node --import tsx test/support/sync-child.ts '<json ChildConfig>'   (the tests run it bundled: test/support/cli-bundle.ts)
  *
  * Opens the replica file, connects to the central database and runs `syncOnce()` in a loop. Every
  * event is one stdout line starting with `@@` followed by JSON (progress, result, error, done), so

@@ -3,16 +3,17 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { Core } from '../../core/app/core';
 import { openDatabase, type SqliteDb } from '../../core/database/open';
 import type { EntityTable } from '../../core/mutations/types';
 import { rowToLocal, SYNC_ORDER, TABLE_SPECS } from '../../core/sync/columns';
 import { connectCentral } from '../../core/sync/central/connect';
+import type { BundleName } from './cli-bundle';
 import type { ChildConfig } from './sync-child';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
-const CHILD = path.join(here, 'sync-child.ts');
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -50,14 +51,17 @@ export interface SyncChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts test/support/sync-child.ts in a fresh Node process (tsx loader). */
+/** Starts test/support/sync-child.ts in a fresh Node process. */
 export function spawnSyncChild(config: ChildConfig): SyncChild {
-  return spawnEventChild(CHILD, config);
+  return spawnEventChild('sync-child', config);
 }
 
-/** Starts a test/support script that reports `@@`-prefixed JSON events on stdout, with `config` as its argument. */
-export function spawnEventChild(script: string, config: unknown): SyncChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], {
+/**
+ * Starts a test/support child script, bundled for this test run (test/support/cli-bundle.ts), that
+ * reports `@@`-prefixed JSON events on stdout, with `config` as its argument.
+ */
+export function spawnEventChild(script: Exclude<BundleName, 'coordinator'>, config: unknown): SyncChild {
+  const child = spawn(process.execPath, [inject('testBundles')[script], JSON.stringify(config)], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, COORDINATOR_LOG_LEVEL: 'error' },

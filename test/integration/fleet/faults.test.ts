@@ -22,7 +22,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../../core/admin';
@@ -44,7 +43,6 @@ const PER_PROCESS = 4;
 /** The last process's laptops sync directly (PostgreSQL URL), the others through the service. */
 const DIRECT_PROCESSES = 1;
 const PASSWORD = 'fleet-fault-password';
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../support/fleet-child.ts');
 
 let primary: PrivateCluster;
 let standby: Standby;
@@ -190,7 +188,7 @@ describe('a fleet of 20 laptops through two service instances, PgBouncer and a s
     };
     const spawnGroup = (g: number, mode: FleetChildConfig['mode']) => {
       const config: FleetChildConfig = { laptops: groups[g] as FleetLaptopConfig[], sharedTaskId: seed.sharedTaskId, mode, editEveryMs: 300, syncEveryMs: 1_500, probeUrl: centralUrl, seed: SEED + g };
-      return spawnEventChild(CHILD, config);
+      return spawnEventChild('fleet-child', config);
     };
     for (let g = 0; g < groups.length; g += 1) children[g] = spawnGroup(g, 'load');
 

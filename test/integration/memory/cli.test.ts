@@ -2,13 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coordinatorScript } from '../../support/cli';
 import { startFakeOpenAi, type FakeOpenAi } from './openai-server';
 
 /** `coordinator search` and `coordinator memory …` as child processes on a temp database. */
 
-const BIN = fileURLToPath(new URL('../../../bin/coordinator.mjs', import.meta.url));
 let dir: string;
 let db: string;
 let server: FakeOpenAi;
@@ -17,7 +16,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const key of ['COORDINATOR_DB', 'COORDINATOR_DEBUG', 'COORDINATOR_LOG_LEVEL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL']) if (!(key in env)) delete childEnv[key];
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, '--db', db, ...args], { env: childEnv, cwd: dir, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [coordinatorScript(), '--db', db, ...args], { env: childEnv, cwd: dir, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
