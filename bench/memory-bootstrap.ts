@@ -4,7 +4,7 @@ import { createLocalEmbedder } from '../core/memory/embedders/local';
 import { contentHash, embeddingInput, keywords, summary } from '../core/memory/text';
 import { checkVector, vectorBlob } from '../core/memory/vectors';
 import { newId } from '../core/common/ids';
-import { hashedEmbedding, startFakeOpenAi } from '../test/integration/memory/openai-server';
+import { hashedEmbedding, startFakeOpenAi } from '../test/support/openai-embeddings-server';
 import { round, type Benchmark, type BenchResult } from './harness';
 import { createBenchCentral, waitForHorizon } from './support/central';
 import { enrolLoader } from './support/fixture';

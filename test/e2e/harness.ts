@@ -9,6 +9,7 @@ import { subscribeRendererEvents } from '../../core/ipc/events';
 import { createHandlers } from '../../core/ipc/handlers';
 import { createEphemeralSecretStore } from '../../core/settings/secrets';
 import { openDesktop } from '../../core/desktop/desktop';
+import type { MemoryOptions } from '../../core/memory/memory';
 import { tempCore } from '../support/core';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -81,11 +82,11 @@ export type AppHarness = Awaited<ReturnType<typeof startApp>>;
  * The renderer as built, wired to a real core on a temp SQLite file: every request goes through
  * the same dispatch as Electron's IPC, every committed change becomes the same renderer events.
  */
-export async function startApp(options: { width?: number; height?: number } = {}) {
+export async function startApp(options: { width?: number; height?: number; memory?: MemoryOptions } = {}) {
   if (!existsSync(path.join(distDir, 'index.html'))) {
     throw new Error('renderer/dist is missing: run `npm run build:renderer` first');
   }
-  const core = tempCore();
+  const core = tempCore({ memory: options.memory });
   // The window's services as Electron builds them, minus the background schedule: tests press Sync now.
   const desktop = openDesktop(core, { settingsFile: path.join(core.dir, 'settings.json'), secrets: createEphemeralSecretStore(), autoStartSync: false });
   await desktop.start();

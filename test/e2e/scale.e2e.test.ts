@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_STATUSES } from '../../shared/enums';
 import { scaleTitle, seedScaleTasks } from '../fixtures/ui-seed';
+import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-embeddings-server';
 import { startApp, type AppHarness } from './harness';
 
 const TOTAL = 10_000;
@@ -13,14 +14,20 @@ const WINDOW_MAX = 80;
  */
 describe('Task list and board at 10k tasks', () => {
   let app: AppHarness;
+  let embeddings: FakeOpenAi;
 
   beforeAll(async () => {
-    app = await startApp();
+    // Opening a task asks semantic memory for similar tasks, which first indexes every pending
+    // task: 10k through the bundled local model would take minutes of CPU and prove nothing about
+    // windowing (memory has its own tests), so this replica embeds through an OpenAI-compatible server.
+    embeddings = await startFakeOpenAi({ dims: 32 });
+    app = await startApp({ memory: { embedder: { provider: 'openai', baseURL: embeddings.baseURL, model: 'test-embed' } } });
     expect(seedScaleTasks(app.core, TOTAL).total).toBe(TOTAL);
   }, 120_000);
 
   afterAll(async () => {
     await app?.close();
+    await embeddings?.close();
   });
 
   it('virtualises the All tasks table and pages it from SQLite', { timeout: 120_000 }, async () => {

@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { openCore, type Core } from '../../core/app/core';
 import type { Clock } from '../../core/common/time';
+import type { MemoryOptions } from '../../core/memory/memory';
 
 /** A real core on a real SQLite file in a fresh temp folder; `dispose` closes and removes it. */
-export function tempCore(options: { clock?: Clock } = {}): Core & { dir: string; dispose(): void } {
+export function tempCore(options: { clock?: Clock; memory?: MemoryOptions } = {}): Core & { dir: string; dispose(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-test-'));
-  const core = openCore({ dbFile: path.join(dir, 'coordinator.db'), clock: options.clock });
+  const core = openCore({ dbFile: path.join(dir, 'coordinator.db'), clock: options.clock, memory: options.memory });
   return Object.assign(core, {
     dir,
     dispose() {

@@ -6,7 +6,7 @@ import { openCore } from '../../../core/app/core';
 import { embedderConfigFromName } from '../../../core/memory/embedders/config';
 import { runCoordinator } from '../../support/cli';
 import { tempCentral } from '../../support/pg';
-import { startFakeOpenAi, type FakeOpenAi } from './openai-server';
+import { startFakeOpenAi, type FakeOpenAi } from '../../support/openai-embeddings-server';
 
 /** `coordinator sync --index-memory`: the headless indexer that fills the central vector exchange. */
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coordinatorScript } from '../../support/cli';
-import { startFakeOpenAi, type FakeOpenAi } from './openai-server';
+import { startFakeOpenAi, type FakeOpenAi } from '../../support/openai-embeddings-server';
 
 /** `coordinator search` and `coordinator memory …` as child processes on a temp database. */
 

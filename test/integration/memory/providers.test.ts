@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_MODEL } from '../../../core/memory/embedders/local';
 import { embedderConfigFromName } from '../../../core/memory/embedders/config';
 import { tempCore, manualClock } from '../../support/core';
-import { startFakeOpenAi, type FakeOpenAi } from './openai-server';
+import { startFakeOpenAi, type FakeOpenAi } from '../../support/openai-embeddings-server';
 
 /**
  * The OpenAI-compatible embedder through the real `openai` client against a server on 127.0.0.1:

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { embedderConfigFromName } from '../../../core/memory/embedders/config';
 import { tempCentral } from '../../support/pg';
 import { openReplica, seedOrganisation, type Replica } from '../../support/sync-harness';
-import { startFakeOpenAi, type FakeOpenAi } from './openai-server';
+import { startFakeOpenAi, type FakeOpenAi } from '../../support/openai-embeddings-server';
 
 /**
  * Vectors travel through the central database (memory_vectors, keyed by model and the hash of the
