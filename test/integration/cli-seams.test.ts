@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCore } from '../../core/app/core';
-import { runCoordinator, type CliRun } from '../support/cli';
+import { runCoordinator, runCoordinatorUntil, type CliRun } from '../support/cli';
 import { corruptPagesOf } from '../support/corrupt-db';
 import { tempCentral } from '../support/pg';
 
@@ -198,10 +198,12 @@ describe('conflicts by the 8 characters `conflicts list` shows (issue 12 §4)', 
     const db = path.join(dir, 'watch.db');
     await ok(['--db', db, 'init']);
     await ok(['--db', db, 'sync', '--upload'], { COORDINATOR_PG_URL: central.url });
-    // Killed by the timeout (SIGTERM, which --watch handles) after several one-second intervals;
-    // --debug puts a log line per run on stderr, so the runs can be counted.
-    const run = await cli(['--db', db, 'sync', '--upload', '--watch', '--interval', '1', '--debug'], { COORDINATOR_PG_URL: central.url }, 30_000);
-    const runs = run.stderr.split('\n').filter((l) => l.includes('"msg":"sync run"'));
+    // Stopped with SIGTERM (which --watch handles) after several one-second intervals; --debug puts
+    // a log line per run on stderr, so the runs can be counted.
+    const syncRuns = (stderr: string) => stderr.split('\n').filter((l) => l.includes('"msg":"sync run"'));
+    const run = await runCoordinatorUntil(['--db', db, 'sync', '--upload', '--watch', '--interval', '1', '--debug'], { ...CLEAN_ENV, COORDINATOR_PG_URL: central.url }, (stderr) => syncRuns(stderr).length >= 5, 30_000);
+    const runs = syncRuns(run.stderr);
+    expect(run.code, run.stderr).toBe(0); // SIGTERM ends the watch cleanly
     expect(runs.length, run.stderr).toBeGreaterThanOrEqual(3);
     const lines = run.stdout.trim().split('\n').filter(Boolean);
     // The first run reports (with any warnings); the quiet ones after it add nothing.

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
@@ -28,10 +28,8 @@ export interface CliRun {
  * `input` is written to the child's stdin, which is then closed.
  */
 export async function runCoordinator(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000, input?: string): Promise<CliRun> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   try {
-    const running = exec(process.execPath, [coordinatorScript(), ...args], { env: childEnv, timeout: timeoutMs });
+    const running = exec(process.execPath, [coordinatorScript(), ...args], { env: childEnv(env), timeout: timeoutMs });
     // What a person would type or pipe in (a password on stdin); otherwise stdin is left as it was.
     if (input !== undefined) running.child.stdin?.end(input);
     const { stdout, stderr } = await running;
@@ -40,4 +38,41 @@ export async function runCoordinator(args: string[], env: Record<string, string 
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/**
+ * Runs a command that goes on until stopped (`sync --watch`) and stops it with SIGTERM, as Ctrl-C
+ * or a service manager would, once `enough` holds for its stderr so far (or after `timeoutMs`).
+ */
+export function runCoordinatorUntil(args: string[], env: Record<string, string | undefined>, enough: (stderr: string) => boolean, timeoutMs: number): Promise<CliRun> {
+  const child = spawn(process.execPath, [coordinatorScript(), ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let stopped = false;
+  // Once: a second SIGTERM may cut short the shutdown the first one started.
+  const stop = () => {
+    if (!stopped) stopped = child.kill('SIGTERM');
+  };
+  const timer = setTimeout(stop, timeoutMs);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    if (enough(stderr)) stop();
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+/** The environment plus `env`, without the variables `env` sets to undefined. */
+function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+  return merged;
 }
