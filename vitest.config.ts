@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The CLI and the sync child, bundled once for the run: tests spawn them as plain Node scripts.
-    globalSetup: ['test/support/cli-bundle.ts'],
+    // Bundles the CLI and the sync child the tests spawn; drops the run's leftover databases at the end.
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -2,22 +2,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import type { TestProject } from 'vitest/node';
 
 /**
- * Vitest globalSetup: bundles the `coordinator` CLI (and the sync child process) once per run, so a
- * test spawns plain `node` on JavaScript instead of tsx loading a few hundred TypeScript and ESM
- * files on every start (about 1.3 s a start on the 2-core CI machine, 0.3 s bundled). The same
- * sources, bundled the way electron/build.mjs bundles the desktop app's main process; the shipped
+ * The `coordinator` CLI and the sync child process, bundled once per test run (test/global-setup.ts),
+ * so a test spawns plain `node` on JavaScript instead of tsx loading a few hundred TypeScript and
+ * ESM files on every start (about 1.4 s of CPU a start, 0.3 s bundled). The same sources, bundled
+ * the way electron/build.mjs bundles the desktop app's main process; the shipped
  * bin/coordinator.mjs (tsx from source) keeps its own test in test/integration/cli.test.ts.
  */
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Absolute paths of the bundled entry points, by name (see ENTRIES). */
-    testBundles: Record<BundleName, string>;
-  }
-}
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -57,7 +49,8 @@ const sourceImportMeta: Plugin = {
   },
 };
 
-async function bundle(outdir: string): Promise<Record<BundleName, string>> {
+/** Bundles every entry into `outdir` (emptied first) and returns each one's path. */
+export async function bundleTestEntries(outdir: string): Promise<Record<BundleName, string>> {
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
@@ -79,16 +72,9 @@ async function bundle(outdir: string): Promise<Record<BundleName, string>> {
   return { coordinator: output('coordinator'), 'sync-child': output('sync-child'), 'fleet-child': output('fleet-child') };
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
-  // Inside the project, so the external packages resolve from its node_modules; one folder per run,
-  // so two runs at once never overwrite each other's chunks.
+/** A fresh folder for one run's bundles: inside the project, so the external packages resolve from its node_modules. */
+export function bundleFolder(): string {
   const cache = path.join(root, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
-  const outdir = mkdtempSync(path.join(cache, 'coordinator-test-bundles-'));
-  project.provide('testBundles', await bundle(outdir));
-  // Watch mode: a rerun tests the sources as they are now.
-  project.onTestsRerun(async () => {
-    project.provide('testBundles', await bundle(outdir));
-  });
-  return () => rmSync(outdir, { recursive: true, force: true });
+  return mkdtempSync(path.join(cache, 'coordinator-test-bundles-'));
 }
