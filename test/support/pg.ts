@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
 import { migratePg } from '../../core/sync/central/migrate-pg';
-import { ADMIN_URL, dropDatabases } from './pg-admin';
 import { addPerson, dropLogins, ensureServiceLogin, PERSON_PASSWORD, startService } from './sync-service';
 import { testTransport } from './transport';
+
+const ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -13,8 +13,8 @@ function withDatabase(url: string, database: string): string {
 }
 
 /**
- * A fresh PostgreSQL database for one test, with the central schema migrated in. `drop` closes
- * the test's connections to it and removes it (terminating any connection a test left behind).
+ * A fresh PostgreSQL database for one test, with the central schema migrated in. `drop` removes
+ * it (terminating any connection a test left behind).
  */
 export async function tempCentral(options: { migrate?: boolean } = {}): Promise<{
   url: string;
@@ -27,7 +27,7 @@ export async function tempCentral(options: { migrate?: boolean } = {}): Promise<
   reset(): Promise<void>;
   drop(): Promise<void>;
 }> {
-  const name = `${inject('testDatabasePrefix')}${randomBytes(6).toString('hex')}`;
+  const name = `coord_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -51,9 +51,11 @@ export async function tempCentral(options: { migrate?: boolean } = {}): Promise<
     async drop() {
       await service?.close();
       await client.end().catch(() => undefined);
-      // DROP DATABASE takes seconds on a busy cluster and nothing after a test needs it gone: it
-      // runs in the background, and the run's teardown drops any a finished worker left (test/global-setup.ts).
-      void dropDatabases([name]).catch(() => undefined);
+      const a = new pg.Client({ connectionString: ADMIN_URL });
+      await a.connect();
+      await a.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+      await a.query(`DROP DATABASE IF EXISTS ${name}`);
+      await a.end();
     },
   };
 }
