@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Bundles the CLI and the sync child the tests spawn as plain Node scripts.
+    // Bundles the CLI and the child processes the tests spawn as plain Node scripts.
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 60_000,

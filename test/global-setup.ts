@@ -4,12 +4,12 @@ import { bundleFolder, bundleTestEntries, type BundleName } from './support/cli-
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The bundled CLI and sync child, by name (test/support/cli-bundle.ts). */
+    /** The bundled CLI and child processes, by name (test/support/cli-bundle.ts). */
     testBundles: Record<BundleName, string>;
   }
 }
 
-/** Once per vitest run: bundles the CLI and the sync child the tests spawn (test/support/cli-bundle.ts). */
+/** Once per vitest run: bundles the CLI and the child processes the tests spawn (test/support/cli-bundle.ts). */
 export default async function setup(project: TestProject): Promise<() => void> {
   const outdir = bundleFolder();
   project.provide('testBundles', await bundleTestEntries(outdir));

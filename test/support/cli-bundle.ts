@@ -4,11 +4,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 /**
- * The `coordinator` CLI and the sync child process, bundled once per test run (test/global-setup.ts),
- * so a test spawns plain `node` on JavaScript instead of tsx loading a few hundred TypeScript and
- * ESM files on every start (about 1.4 s of CPU a start, 0.3 s bundled). The same sources, bundled
- * the way electron/build.mjs bundles the desktop app's main process; the shipped
- * bin/coordinator.mjs (tsx from source) keeps its own test in test/integration/cli.test.ts.
+ * The `coordinator` CLI and the child processes the sync fault tests kill, bundled once per test
+ * run (test/global-setup.ts), so a test spawns plain `node` on JavaScript instead of tsx loading a
+ * few hundred TypeScript and ESM files on every start (about 1.4 s of CPU a start, 0.3 s bundled).
+ * The same sources, bundled the way electron/build.mjs bundles the desktop app's main process; the
+ * shipped bin/coordinator.mjs (tsx from source) keeps its own test in test/integration/cli.test.ts.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
