@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCore, type Core } from '../../core/app/core';
 import type { Comment, Employee, EmployeeListItem, Notification, Project, ProjectSummary, Task, TaskDetail, TaskListItem } from '../../shared/entities';
@@ -14,6 +15,8 @@ import { coordinatorScript, SHIPPED_BIN } from '../support/cli';
  * CLI is the one bundled for this test run (test/support/cli.ts); the first test runs the shipped
  * bin itself.
  */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Run {
   code: number;
@@ -68,6 +71,21 @@ function expectFailure(run: Run): string {
   return lines[0] as string;
 }
 
+/** Every module of core/ that some code loads with a relative import(), by absolute path. */
+function lazilyImportedModules(): string[] {
+  const found = new Set<string>();
+  const core = path.join(ROOT, 'core');
+  for (const entry of readdirSync(core, { recursive: true, encoding: 'utf8' })) {
+    if (!entry.endsWith('.ts')) continue;
+    const file = path.join(core, entry);
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)) {
+      const target = path.resolve(path.dirname(file), specifier as string);
+      found.add(existsSync(`${target}.ts`) ? `${target}.ts` : path.join(target, 'index.ts'));
+    }
+  }
+  return [...found].sort();
+}
+
 function withCore<T>(db: string, fn: (core: Core) => T): T {
   const core = openCore({ dbFile: db });
   try {
@@ -117,6 +135,21 @@ describe('coordinator CLI', { timeout: 180_000 }, () => {
     expect(viaEnv.code).toBe(0);
     expect(JSON.parse(viaEnv.stdout)).toMatchObject({ path: envDb, created: true });
     expect(existsSync(envDb)).toBe(true);
+  });
+
+  it('the shipped bin links every module the CLI loads on demand, natively through tsx', async () => {
+    // The other tests run the bundle, where esbuild settles CommonJS interop its own way (a named
+    // export Node cannot see would pass there): each module loaded with import() is linked here
+    // as the shipped bin links it, with everything it imports.
+    const modules = lazilyImportedModules();
+    expect(modules.length).toBeGreaterThan(10);
+    const script = `for (const m of ${JSON.stringify(modules.map((m) => pathToFileURL(m).href))}) await import(m);`;
+    const run = await new Promise<Run>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      });
+    });
+    expect(run).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   describe('on a fresh database', () => {

@@ -49,6 +49,18 @@ const sourceImportMeta: Plugin = {
   },
 };
 
+/**
+ * A package the code imports with `import()` stays external: Node then gives it the namespace it
+ * gives under tsx (a CommonJS package's named exports too), where esbuild's split chunk of a
+ * CommonJS module would export only its default (`(await import('mysql2/promise')).createConnection`).
+ */
+const dynamicImportsStayExternal: Plugin = {
+  name: 'dynamic-imports-stay-external',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+  },
+};
+
 /** Bundles every entry into `outdir` (emptied first) and returns each one's path. */
 export async function bundleTestEntries(outdir: string): Promise<Record<BundleName, string>> {
   rmSync(outdir, { recursive: true, force: true });
@@ -64,7 +76,7 @@ export async function bundleTestEntries(outdir: string): Promise<Record<BundleNa
     // Bundled CommonJS packages require() Node built-ins: give the ESM chunks a require().
     banner: { js: "import { createRequire as __coordinatorCreateRequire } from 'node:module'; const require = __coordinatorCreateRequire(import.meta.url);" },
     external: EXTERNAL,
-    plugins: [sourceImportMeta],
+    plugins: [sourceImportMeta, dynamicImportsStayExternal],
     logLevel: 'silent',
   });
   if (result.warnings.length > 0) throw new Error(`bundling the CLI for the tests: ${result.warnings.map((w) => w.text).join('; ')}`);
