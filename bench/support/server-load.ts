@@ -83,40 +83,46 @@ export async function readDatabaseTime(admin: pg.Client, database: string): Prom
   return { statementMs, statements, commits: Number(rows[0]?.commits ?? 0), sessions: Number(rows[0]?.sessions ?? 0), activeMs: Number(rows[0]?.active ?? 0) };
 }
 
-/** Samples the client connections of `database` every `everyMs` until stopped. */
+/** Samples the client connections of `database` every `everyMs` until stopped: open, and busy (in a statement or a transaction). */
 export function sampleConnections(adminUrl: string, database: string, everyMs = 200) {
   const client = new pg.Client({ connectionString: adminUrl, application_name: 'fleet-sampler' });
   client.on('error', () => undefined);
   let max = 0;
   let sum = 0;
+  let busySum = 0;
+  let busyMax = 0;
   let samples = 0;
   let running = true;
   const loop = (async () => {
     await client.connect();
     while (running) {
-      const { rows } = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND application_name <> 'fleet-bench'`,
+      const { rows } = await client.query<{ n: number; busy: number }>(
+        `SELECT count(*)::int AS n, (count(*) FILTER (WHERE state <> 'idle'))::int AS busy
+         FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND application_name <> 'fleet-bench'`,
         [database],
       );
       const n = rows[0]?.n ?? 0;
+      const busy = rows[0]?.busy ?? 0;
       max = Math.max(max, n);
       sum += n;
+      busyMax = Math.max(busyMax, busy);
+      busySum += busy;
       samples += 1;
       await new Promise((r) => setTimeout(r, everyMs));
     }
     await client.end();
   })();
   return {
-    async stop(): Promise<{ max: number; mean: number }> {
+    async stop(): Promise<{ max: number; mean: number; busyMax: number; busyMean: number }> {
       running = false;
       await loop;
-      return { max, mean: samples ? sum / samples : 0 };
+      return { max, mean: samples ? sum / samples : 0, busyMax, busyMean: samples ? busySum / samples : 0 };
     },
   };
 }
 
 /** The statements that took the most time in `database` since the last reset, summed over logins (pg_stat_statements). */
-export async function topStatements(admin: pg.Client, database: string, limit = 8): Promise<{ query: string; calls: number; rows: number; totalMs: number }[]> {
+export async function topStatements(admin: pg.Client, database: string, limit = Number(process.env.FLEET_TOP ?? 8)): Promise<{ query: string; calls: number; rows: number; totalMs: number }[]> {
   try {
     const { rows } = await admin.query<{ query: string; calls: string; rows: string; ms: number }>(
       `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query, sum(calls)::text AS calls, sum(rows)::text AS rows, sum(total_exec_time) AS ms

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '../common/errors';
-import { signIn, type SignIn } from '../sync/central/sign-in';
+import { SIGN_IN_QUERY, signInFromRow, signInRefusal, type SignIn } from '../sync/central/sign-in';
 import { isOfflineError } from '../sync/errors';
 import { Unauthenticated } from './tokens';
 
@@ -29,6 +29,7 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
  * `statement_timeout` is set the same way: a runaway query or a wait on a lock cannot hold one of
  * the pool's few connections longer than that.
  * The person is checked again on every request: revoked, deactivated or re-mapped is refused.
+ * The settings, the central database's id and the check go in the transaction's first round trip.
  */
 export async function asPerson<T>(
   pool: pg.Pool,
@@ -49,16 +50,8 @@ export async function asPerson<T>(
   let broken = false;
   try {
     try {
-      // One round trip: the login is a validated name, escaped as identifier and as literal.
-      const results = (await client.query(
-        `BEGIN; SELECT set_config('statement_timeout', ${client.escapeLiteral(String(statementTimeoutMs))}, true); ` +
-          `SET LOCAL ROLE ${client.escapeIdentifier(person.login)}; ` +
-          `SELECT set_config('coordinator.login', ${client.escapeLiteral(person.login)}, true); ` +
-          `SELECT value AS central_id FROM sync_meta WHERE key = 'central_id'`,
-      )) as unknown as pg.QueryResult<{ central_id?: string }>[];
-      const centralId = results[results.length - 1]?.rows[0]?.central_id ?? '';
+      const { centralId, me } = await enter(client, person, statementTimeoutMs);
       if (person.centralId !== null && person.centralId !== centralId) throw new Unauthenticated('The token was issued for another central database');
-      const me = await signIn(client);
       if (person.userId !== null && me.user.userId !== person.userId) {
         throw new AppError('FORBIDDEN', 'This login now belongs to another person on this server; sign in again');
       }
@@ -82,6 +75,36 @@ export async function asPerson<T>(
 }
 
 const ignoreDroppedConnection = () => undefined;
+
+const centralIdOf = (result: pg.QueryResult | undefined) => String((result?.rows[0] as { central_id?: unknown } | undefined)?.central_id ?? '');
+
+/**
+ * The transaction's first round trip, one simple query (the login is a validated name, escaped as
+ * identifier and as literal): the statement timeout, the person's role and login, the central
+ * database's id, then the person as the server knows them (coordinator_sign_in). A request is
+ * mostly round trips, each costing the service and PostgreSQL a wakeup: this one used to be two.
+ */
+async function enter(client: pg.PoolClient, person: Person, statementTimeoutMs: number): Promise<{ centralId: string; me: SignIn }> {
+  const setup =
+    `BEGIN; SELECT set_config('statement_timeout', ${client.escapeLiteral(String(statementTimeoutMs))}, true); ` +
+    `SET LOCAL ROLE ${client.escapeIdentifier(person.login)}; ` +
+    `SELECT set_config('coordinator.login', ${client.escapeLiteral(person.login)}, true); ` +
+    `SELECT value AS central_id FROM sync_meta WHERE key = 'central_id'`;
+  // BEGIN, statement timeout, role, login, central id, person.
+  const CENTRAL_ID = 4;
+  try {
+    const results = (await client.query(`${setup}; ${SIGN_IN_QUERY}`)) as unknown as pg.QueryResult[];
+    return { centralId: centralIdOf(results[CENTRAL_ID]), me: signInFromRow(results[CENTRAL_ID + 1]?.rows[0]) };
+  } catch (error) {
+    if (person.centralId === null || (error as { code?: unknown }).code !== '28000') throw signInRefusal(error);
+    // Refused as nobody here. A token of another central database is told so first (401: the
+    // laptop signs in again), as when the central id was read in a round trip of its own.
+    await client.query('ROLLBACK');
+    const results = (await client.query(setup)) as unknown as pg.QueryResult[];
+    if (centralIdOf(results[CENTRAL_ID]) !== person.centralId) throw new Unauthenticated('The token was issued for another central database');
+    throw signInRefusal(error);
+  }
+}
 
 /** SET ROLE refused: the login is gone, or was never granted to the service (a login made before migration 0014 by hand). */
 function refusedRole(error: unknown): unknown {

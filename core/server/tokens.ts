@@ -54,15 +54,40 @@ export class Unauthenticated extends AppError {
  * Signature, issuer, expiry (at `nowMs`, the service's clock) and kind; the central database
  * (`cid`) is checked in the person's transaction.
  */
-export async function verifyToken(key: Uint8Array, token: string, kind: TokenKind, nowMs = Date.now()): Promise<TokenClaims> {
+export async function verifyToken(key: Uint8Array, token: string, kind: TokenKind, nowMs = Date.now()): Promise<TokenClaims & { exp: number }> {
   let payload: unknown;
   try {
     ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: new Date(nowMs) }));
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw new Unauthenticated('The token has expired; renew it');
+    if (error instanceof joseErrors.JWTExpired) throw expired();
     throw new Unauthenticated('The token is not valid here (forged, damaged, or signed by another service)');
   }
-  const claims = claimsSchema.safeParse(payload);
+  const claims = claimsSchema.extend({ exp: z.number() }).safeParse(payload);
   if (!claims.success || claims.data.typ !== kind) throw new Unauthenticated(`The token is not a valid ${kind} token`);
   return claims.data;
+}
+
+const expired = () => new Unauthenticated('The token has expired; renew it');
+
+/**
+ * `verifyToken` for access tokens, remembering the ones this instance has verified until they
+ * expire: a laptop sends the same token with every request for its 15 minutes, and checking its
+ * signature each time was a fifth of the service's CPU. Only the signature check is saved (the
+ * same string carries the same signature); the expiry is checked on every use, against `nowMs`.
+ * At most `max` tokens are kept, the oldest dropped first.
+ */
+export function accessTokenVerifier(key: Uint8Array, max = 20_000): (token: string, nowMs?: number) => Promise<TokenClaims> {
+  const verified = new Map<string, TokenClaims & { exp: number }>();
+  return async (token, nowMs = Date.now()) => {
+    const known = verified.get(token);
+    if (known) {
+      if (nowMs / 1000 < known.exp) return known;
+      verified.delete(token);
+      throw expired();
+    }
+    const claims = await verifyToken(key, token, 'access', nowMs);
+    if (verified.size >= max) verified.delete(verified.keys().next().value as string);
+    verified.set(token, claims);
+    return claims;
+  };
 }

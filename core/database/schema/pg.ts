@@ -340,13 +340,20 @@ export const syncChanges = pgTable(
   (t) => [index('idx_sync_changes_xid_version').on(t.xid, t.version), index('idx_sync_changes_row').on(t.tableName, t.rowId)],
 );
 
-/** Per replica: the last mutation sequence applied, recorded in the same transaction as the mutations. */
-export const syncClients = pgTable('sync_clients', {
-  clientId: text('client_id').primaryKey(),
-  userId: uuid('user_id'),
-  lastMutationSeq: bigint('last_mutation_seq', { mode: 'number' }).notNull().default(0),
-  lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
-});
+/**
+ * Per replica: the last mutation sequence applied, recorded in the same transaction as the mutations.
+ * By user: sync_conflicts' row-level security looks up the person's replicas on every conflict read.
+ */
+export const syncClients = pgTable(
+  'sync_clients',
+  {
+    clientId: text('client_id').primaryKey(),
+    userId: uuid('user_id'),
+    lastMutationSeq: bigint('last_mutation_seq', { mode: 'number' }).notNull().default(0),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [index('idx_sync_clients_user').on(t.userId)],
+);
 
 /** Per row: the latest version and, per field, the hybrid logical clock and version of its last write. */
 export const syncRowMeta = pgTable(

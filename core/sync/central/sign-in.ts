@@ -21,6 +21,30 @@ const replySchema = z.object({
   bypasses_rls: z.boolean(),
 });
 
+/** Who the acting login is (coordinator_sign_in), as one query the sync service can send with others. */
+export const SIGN_IN_QUERY = 'SELECT user_id::text, username, full_name, email, role, db_login, bypasses_rls FROM coordinator_sign_in()';
+
+/** The reply of SIGN_IN_QUERY. */
+export function signInFromRow(row: unknown): SignIn {
+  const r = replySchema.parse(row);
+  return {
+    user: { userId: r.user_id, username: r.username, fullName: r.full_name, email: r.email, role: r.role, login: r.db_login },
+    bypassesRls: r.bypasses_rls,
+  };
+}
+
+/** A failed SIGN_IN_QUERY in words: not migrated, or a login with no access (the error as it was otherwise). */
+export function signInRefusal(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === '42883' || code === '42P01') return notMigratedError();
+  if (code === '28000' && error instanceof Error) {
+    const refused = new AppError('FORBIDDEN', `${error.message}. Ask your administrator for access (coordinator admin user add / grant); nothing was sent, and changes not yet synced are kept on this computer.`);
+    refused.cause = error;
+    return refused;
+  }
+  return error;
+}
+
 /**
  * Who the connected login is, as the server says (coordinator_sign_in): the replica is bound to
  * that person, never to a user it made up. An unmapped or revoked login is refused in words and
@@ -28,20 +52,9 @@ const replySchema = z.object({
  */
 export async function signIn(db: Queryable): Promise<SignIn> {
   try {
-    const { rows } = await db.query('SELECT user_id::text, username, full_name, email, role, db_login, bypasses_rls FROM coordinator_sign_in()');
-    const r = replySchema.parse(rows[0]);
-    return {
-      user: { userId: r.user_id, username: r.username, fullName: r.full_name, email: r.email, role: r.role, login: r.db_login },
-      bypassesRls: r.bypasses_rls,
-    };
+    const { rows } = await db.query(SIGN_IN_QUERY);
+    return signInFromRow(rows[0]);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === '42883' || code === '42P01') throw notMigratedError();
-    if (code === '28000' && error instanceof Error) {
-      const refused = new AppError('FORBIDDEN', `${error.message}. Ask your administrator for access (coordinator admin user add / grant); nothing was sent, and changes not yet synced are kept on this computer.`);
-      refused.cause = error;
-      throw refused;
-    }
-    throw error;
+    throw signInRefusal(error);
   }
 }

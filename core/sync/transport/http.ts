@@ -24,8 +24,8 @@ class RefusedBySqlState extends Error {
 
 /** The service (or the database behind it) cannot be reached: an offline error, as a dropped connection is. */
 class ServiceUnreachable extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
+  constructor(readonly code: string, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'ServiceUnreachable';
   }
 }
@@ -58,10 +58,10 @@ function parseServiceUrl(config: CentralConfig): Credentials {
 const OFFLINE_CAUSES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
 
 function unreachable(error: unknown): ServiceUnreachable {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return new ServiceUnreachable('ETIMEDOUT', 'The sync service did not answer in time');
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return new ServiceUnreachable('ETIMEDOUT', 'The sync service did not answer in time', error);
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' && OFFLINE_CAUSES.has(cause.code) ? cause.code : 'ECONNRESET';
-  return new ServiceUnreachable(code, `The sync service cannot be reached (${code})`);
+  return new ServiceUnreachable(code, `The sync service cannot be reached (${code})`, error);
 }
 
 function refusal(status: number, error: ServiceError): Error {

@@ -85,7 +85,7 @@ describe('migration 0015_sync_conflicts_pull_index', () => {
     await addConflicts(central, 300);
     const before = (await central.query('SELECT * FROM sync_conflicts ORDER BY xid, seq')).rows;
     expect(await indexDefinition(central)).toEqual([]);
-    expect((await migratePg(central.client)).applied).toEqual(['0015_sync_conflicts_pull_index']);
+    expect((await migratePg(central.client, UP_TO(15))).applied).toEqual(['0015_sync_conflicts_pull_index']);
     expect((await central.query('SELECT * FROM sync_conflicts ORDER BY xid, seq')).rows).toEqual(before);
     expect(await indexDefinition(central)).toEqual(['CREATE INDEX idx_sync_conflicts_xid_seq ON public.sync_conflicts USING btree (xid, seq)']);
   });
@@ -93,7 +93,7 @@ describe('migration 0015_sync_conflicts_pull_index', () => {
   it('leaves an index of that name an administrator made by hand, and still records itself', async () => {
     const central = await centralAt(14);
     await central.query('CREATE INDEX idx_sync_conflicts_xid_seq ON sync_conflicts (xid, seq)');
-    expect((await migratePg(central.client)).applied).toEqual(['0015_sync_conflicts_pull_index']);
+    expect((await migratePg(central.client, UP_TO(15))).applied).toEqual(['0015_sync_conflicts_pull_index']);
     expect(await indexDefinition(central)).toHaveLength(1);
   });
 

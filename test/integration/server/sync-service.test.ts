@@ -98,6 +98,23 @@ describe('sign-in and tokens', () => {
     expect((await call('v1/replica/horizon', {}, valid)).status).toBe(200);
   });
 
+  it('a token of another central database is refused with 401 even when its login has no access here (403 with a token of this one)', async () => {
+    // Logins are cluster-wide: this one is a person only in another central database on the same server.
+    const otherUrl = await cluster.createCentral();
+    const other = new pg.Client({ connectionString: otherUrl });
+    await other.connect();
+    try {
+      const elsewhere = await addPerson(other, 'member', 'eli');
+      const key = secretKey(TEST_SECRET);
+      const { centralId } = (await call('v1/replica/hello', { clientId: 'x' }, (await signIn(mia.login)).accessToken)).body.value as { centralId: string };
+      const claims = { sub: elsewhere.login, uid: elsewhere.userId, typ: 'access' as const };
+      expect((await call('v1/replica/horizon', {}, await issueToken(key, { ...claims, cid: 'the-other-central' }))).status).toBe(401);
+      expect((await call('v1/replica/horizon', {}, await issueToken(key, { ...claims, cid: centralId }))).status).toBe(403);
+    } finally {
+      await other.end();
+    }
+  });
+
   it('a person revoked after signing in is refused at once with 403, refresh too', async () => {
     const rex = await addPerson(admin, 'member', 'rex');
     const tokens = await signIn(rex.login);
