@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { AppError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { isOfflineError } from '../sync/errors';
 import { serverPosition, standbyReaching, walPositionSchema } from '../sync/transport/read-floor';
@@ -49,10 +50,11 @@ export function standbyReads(primary: pg.Pool, standby: pg.Pool, statementTimeou
         return { value, position: (await serverPosition(context.client)).position };
       }, { statementTimeoutMs });
     } catch (error) {
-      // 25006: the standby is read-only, and this person's first sign-in (which enrols an owner)
-      // has not been replayed there yet.
-      const code = (error as { code?: unknown }).code;
-      if (!(error instanceof NotCaughtUp) && code !== '25006' && !isOfflineError(error)) throw error;
+      // The primary is the authority on who may do what: a standby that refuses may simply not
+      // have replayed the person yet (their login role, their enrolment: "role does not exist",
+      // 25006 read-only for an owner's first sign-in). Only a request the service itself found
+      // malformed is not worth a second try.
+      if (error instanceof AppError && error.code === 'VALIDATION') throw error;
       if (isOfflineError(error)) log.warn('the standby cannot be reached; the primary serves reads');
       return onPrimary(person, work);
     }

@@ -137,4 +137,15 @@ describe.each(['direct', 'service'] as const)('pulls served by a standby (%s)', 
     for (const l of [a, b, c]) await sync(l);
     await expectConverged({ url: centralUrl }, laptops);
   }, 120_000);
+
+  it('a person provisioned while the standby lags syncs at once: the primary answers what the standby cannot know yet', async () => {
+    await standby.pauseReplay();
+    try {
+      const late = await laptop('dora');
+      const result = await sync(late);
+      expect(result.signedIn?.login).toBe(`dora_${mode}`);
+    } finally {
+      await standby.resumeReplay();
+    }
+  }, 120_000);
 });
